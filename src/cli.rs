@@ -1,0 +1,207 @@
+//! Command-line arguments (clap) and the one `match` that dispatches to the
+//! commands. Clap types stop here: commands get resolved values.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use semver::Version;
+
+use crate::Error;
+use crate::bump::Overrides;
+use crate::commands;
+use crate::config::Config;
+use crate::error::Outcome;
+use crate::output::{ColorChoice, Format, Output};
+use crate::plan::Request;
+use crate::repo::Repo;
+use crate::version::Bump;
+
+/// Git-native releases: the next version from Conventional Commits,
+/// changelogs, and release tags gated on recorded evidence.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-release",
+    bin_name = "git release",
+    version,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+struct Global {
+    /// Output format
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "GIT_RELEASE_FORMAT"
+    )]
+    format: Format,
+    /// Configuration file [default: .release.toml at the repository root]
+    #[arg(long, global = true, value_name = "FILE", env = "GIT_RELEASE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Act on one package of a monorepo
+    #[arg(long, global = true, value_name = "NAME", env = "GIT_RELEASE_PACKAGE")]
+    package: Option<String>,
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Explain more
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the release plan: last release, commits in scope, next version (the default)
+    Plan(PlanArgs),
+    /// Print the next version (or, with --current, the last released one)
+    Version(VersionArgs),
+    /// Write a commented .release.toml
+    Init(commands::init::Args),
+}
+
+/// What selects and shapes a release.
+#[derive(Debug, Args, Default)]
+pub struct PlanArgs {
+    /// The release candidate [default: HEAD]
+    #[arg(value_name = "REV")]
+    rev: Option<String>,
+    /// Force this bump instead of the one the commits imply
+    #[arg(long, value_name = "LEVEL", value_parser = parse_bump, conflicts_with = "release_as")]
+    bump: Option<Bump>,
+    /// Release exactly this version
+    #[arg(long, value_name = "X.Y.Z", env = "GIT_RELEASE_RELEASE_AS", value_parser = parse_version)]
+    release_as: Option<Version>,
+    /// Make a pre-release with this label (rc, beta, …): X.Y.Z-LABEL.N
+    #[arg(long, value_name = "LABEL", env = "GIT_RELEASE_PRE")]
+    pre: Option<String>,
+    /// Follow only first parents (squash-merge workflows)
+    #[arg(long)]
+    first_parent: bool,
+}
+
+#[derive(Debug, Args)]
+struct VersionArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Print the last released version instead
+    #[arg(long, conflicts_with_all = ["bump", "release_as", "pre"])]
+    current: bool,
+}
+
+fn parse_bump(s: &str) -> Result<Bump, String> {
+    match s.parse::<Bump>()? {
+        Bump::None => {
+            Err("`--bump none` would release nothing; use major, minor or patch".to_owned())
+        }
+        bump => Ok(bump),
+    }
+}
+
+fn parse_version(s: &str) -> Result<Version, String> {
+    Version::parse(s.trim_start_matches('v'))
+        .map_err(|e| format!("`{s}` is not a semantic version: {e}"))
+}
+
+impl PlanArgs {
+    /// The resolved request.
+    pub fn request(&self) -> Request {
+        Request {
+            rev: self.rev.clone(),
+            overrides: Overrides {
+                bump: self.bump,
+                release_as: self.release_as.clone(),
+                pre: self.pre.clone(),
+            },
+            first_parent: self.first_parent,
+        }
+    }
+}
+
+/// Everything a command needs from the environment.
+pub struct Env {
+    /// The repository.
+    pub repo: Repo,
+    /// Its configuration.
+    pub config: Config,
+    /// Output.
+    pub out: Output,
+}
+
+/// Parses arguments and runs the command; returns the exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            // clap prints help and version to stdout, usage errors to stderr.
+            let _ = e.print();
+            return code;
+        }
+    };
+    let g = &cli.global;
+    let out = Output::new(g.format, g.color, g.quiet, g.verbose);
+    let result = dispatch(&cli, out);
+    let (code, out) = result;
+    if let Err(e) = &code {
+        if !matches!(e, Error::BrokenPipe) {
+            out.error(e);
+        }
+    }
+    crate::error::exit_code(&code)
+}
+
+fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
+    if let Some(Command::Init(args)) = &cli.command {
+        let result = commands::init::run(args, &out);
+        return (result, out);
+    }
+    let env = match open(&cli.global, out) {
+        Ok(env) => env,
+        Err((e, out)) => return (Err(e), out),
+    };
+    let result = match &cli.command {
+        None => commands::plan::run(&PlanArgs::default(), &env),
+        Some(Command::Plan(args)) => commands::plan::run(args, &env),
+        Some(Command::Version(args)) => commands::version::run(&args.plan, args.current, &env),
+        Some(Command::Init(_)) => Ok(Outcome::Success),
+    };
+    (result, env.out)
+}
+
+fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
+    let repo = match Repo::open() {
+        Ok(repo) => repo,
+        Err(e) => return Err((e.into(), out)),
+    };
+    let config = match Config::load(global.config.as_deref(), repo.workdir().as_deref()) {
+        Ok(config) => config,
+        Err(e) => return Err((e.into(), out)),
+    };
+    if let Some(name) = &global.package {
+        return Err((
+            Error::refused(
+                format!("no package named `{name}`: `.release.toml` declares no `[[package]]`"),
+                &["drop `--package` to release the whole repository as one package"],
+            ),
+            out,
+        ));
+    }
+    Ok(Env { repo, config, out })
+}

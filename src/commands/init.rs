@@ -1,0 +1,65 @@
+//! `git release init`: write a commented `.release.toml` at the repository root.
+
+use std::io::Write;
+
+use crate::Error;
+use crate::config::{Config, FILE_NAME};
+use crate::error::Outcome;
+use crate::output::Output;
+use crate::repo::Repo;
+
+/// The starter file: every key, commented, with its default.
+pub const STARTER: &str = include_str!("../../.release.toml.example");
+
+/// `init`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Overwrite an existing .release.toml
+    #[arg(long)]
+    force: bool,
+    /// Print the file instead of writing it
+    #[arg(long)]
+    stdout: bool,
+}
+
+/// Writes the starter configuration.
+pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
+    if args.stdout {
+        out.write(STARTER)?;
+        return Ok(Outcome::Success);
+    }
+    let repo = Repo::open()?;
+    let Some(root) = repo.workdir() else {
+        return Err(Error::refused(
+            "this repository has no work tree to write `.release.toml` into",
+            &[
+                "run `git release init --stdout > FILE` and commit FILE from a clone with a work tree",
+            ],
+        ));
+    };
+    let path = root.join(FILE_NAME);
+    if path.exists() && !args.force {
+        return Err(Error::refused(
+            format!("`{}` exists already", path.display()),
+            &["edit it, or pass `--force` to replace it with the commented defaults"],
+        ));
+    }
+    // The starter must itself be a valid configuration.
+    Config::parse(STARTER, FILE_NAME)?;
+    write_atomically(&path, STARTER.as_bytes())?;
+    out.line(&format!("wrote {}", path.display()))?;
+    Ok(Outcome::Success)
+}
+
+/// Writes a file through a temporary file in the same directory and a rename.
+pub fn write_atomically(path: &std::path::Path, contents: &[u8]) -> Result<(), Error> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let doing = format!("writing `{}`", path.display());
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(doing.clone()))?;
+    file.write_all(contents).map_err(Error::io(doing.clone()))?;
+    file.as_file()
+        .sync_all()
+        .map_err(Error::io(doing.clone()))?;
+    file.persist(path).map_err(|e| Error::io(doing)(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! `git release plan` (and bare `git release`): the release plan with the
+//! reason for every decision.
+
+use crate::Error;
+use crate::cli::{Env, PlanArgs};
+use crate::error::Outcome;
+use crate::output::{Output, Style};
+use crate::plan::{self, Plan};
+use crate::version::Bump;
+
+/// Shows the plan.
+pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
+    let (plan, _) = plan::make(&env.repo, &env.config, &args.request())?;
+    if env.out.json() {
+        env.out.json_value(&plan)?;
+    } else {
+        for warning in &plan.warnings {
+            env.out.warn(warning);
+        }
+        env.out.write(&render(&plan, &env.out))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The plan as text for people.
+pub fn render(plan: &Plan, out: &Output) -> String {
+    let mut s = String::new();
+    let bold = |t: &str| out.paint(Style::Bold, t);
+    match &plan.previous {
+        Some(previous) => s.push_str(&format!(
+            "{}  {} ({})\n",
+            bold("Last release:"),
+            previous.tag,
+            &previous.commit[..7]
+        )),
+        None => s.push_str(&format!("{}  none\n", bold("Last release:"))),
+    }
+    s.push_str(&format!("               {}\n", plan.previous_reason));
+    for skipped in &plan.skipped_tags {
+        s.push_str(&format!(
+            "               {} {}: {}\n",
+            out.paint(Style::Dim, "not"),
+            skipped.tag,
+            skipped.reason
+        ));
+    }
+    for ignored in &plan.ignored_tags {
+        s.push_str(&format!(
+            "               {} {}: {}\n",
+            out.paint(Style::Dim, "ignored"),
+            ignored.tag,
+            ignored.reason
+        ));
+    }
+    let since = plan
+        .previous
+        .as_ref()
+        .map_or_else(|| "the beginning".to_owned(), |p| p.tag.clone());
+    s.push_str(&format!(
+        "\n{} {}\n",
+        bold(&format!("Commits since {since}:")),
+        plan.commits.len()
+    ));
+    for commit in &plan.commits {
+        let level = match commit.bump {
+            Bump::None => out.paint(Style::Dim, "-    "),
+            Bump::Patch => format!("{:<5}", "patch"),
+            bump => out.paint(Style::Bold, &format!("{:<5}", bump.as_str())),
+        };
+        let mut line = format!("  {level}  {}  {}", commit.short_id, commit.summary);
+        if commit.bump == Bump::None || commit.reverted_by.is_some() {
+            line.push_str(&out.paint(Style::Dim, &format!("  ({})", commit.why)));
+        }
+        s.push_str(&line);
+        s.push('\n');
+    }
+    s.push('\n');
+    match &plan.next {
+        Some(next) => s.push_str(&format!(
+            "{}  {} (tag {})\n",
+            bold("Next version:"),
+            out.paint(Style::Good, &next.version),
+            next.tag
+        )),
+        None => s.push_str(&format!("{}  nothing to release\n", bold("Next version:"))),
+    }
+    s.push_str(&format!("               {}\n", plan.reason));
+    if plan.gate.requirements.is_empty() {
+        s.push_str(&format!(
+            "{}          no release policy configured ([gate] in .release.toml)\n",
+            bold("Gate:")
+        ));
+    } else {
+        let verdict = if plan.gate.ok {
+            out.paint(Style::Good, "met")
+        } else {
+            out.paint(Style::Bad, "not met")
+        };
+        s.push_str(&format!("{}          {verdict}\n", bold("Gate:")));
+        for r in &plan.gate.requirements {
+            let mark = if r.ok {
+                out.paint(Style::Good, "ok  ")
+            } else {
+                out.paint(Style::Bad, "FAIL")
+            };
+            s.push_str(&format!("  {mark} {}: {}\n", r.name, r.detail));
+        }
+    }
+    s
+}

@@ -1,0 +1,366 @@
+//! `.release.toml`: the repository's release configuration, with a default
+//! for every key and errors that name the file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use semver::Version;
+use serde::Deserialize;
+
+use crate::version::Bump;
+
+/// The file name looked up at the repository root.
+pub const FILE_NAME: &str = ".release.toml";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Config {
+    /// Tag template; `{version}` is replaced by the version. Default `v{version}`.
+    pub tag: String,
+    /// The version of the first release. Default `0.1.0`.
+    pub initial_version: Version,
+    /// Branches on which `tag` may run; empty means anywhere.
+    pub branches: Vec<String>,
+    /// How commits are read.
+    pub commits: CommitsConfig,
+    /// Changelog and notes.
+    pub changelog: ChangelogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            tag: "v{version}".to_owned(),
+            initial_version: Version::new(0, 1, 0),
+            branches: Vec::new(),
+            commits: CommitsConfig::default(),
+            changelog: ChangelogConfig::default(),
+        }
+    }
+}
+
+/// `[commits]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CommitsConfig {
+    /// Non-conventional commits are an error rather than a warning.
+    pub strict: bool,
+    /// Follow only first parents (squash-merge and merge-commit workflows).
+    pub first_parent: bool,
+    /// Type → bump and changelog section. Merged over the defaults.
+    pub types: IndexMap<String, TypeRule>,
+    /// How bumps are applied while the major version is 0.
+    pub initial_development: ZeroRules,
+}
+
+impl Default for CommitsConfig {
+    fn default() -> Self {
+        CommitsConfig {
+            strict: false,
+            first_parent: false,
+            types: IndexMap::new(),
+            initial_development: ZeroRules::default(),
+        }
+    }
+}
+
+/// What one commit type does.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TypeRule {
+    /// The bump a commit of this type causes. Default `none`.
+    #[serde(default)]
+    pub bump: Bump,
+    /// The changelog heading. Default: none, so the type is not shown.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Leave the type out of changelogs even if it has a section.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+/// `[commits.initial-development]`: how a computed bump is applied while the
+/// major version is 0. 0.x never becomes 1.0.0 by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ZeroRules {
+    /// A breaking change in 0.x bumps this. Default `minor`.
+    pub major: Bump,
+    /// A feature in 0.x bumps this. Default `minor`.
+    pub minor: Bump,
+    /// A fix in 0.x bumps this. Default `patch`.
+    pub patch: Bump,
+}
+
+impl Default for ZeroRules {
+    fn default() -> Self {
+        ZeroRules {
+            major: Bump::Minor,
+            minor: Bump::Minor,
+            patch: Bump::Patch,
+        }
+    }
+}
+
+impl ZeroRules {
+    /// The bump applied to a 0.x version for a computed bump.
+    pub fn apply(&self, bump: Bump) -> Bump {
+        let mapped = match bump {
+            Bump::Major => self.major,
+            Bump::Minor => self.minor,
+            Bump::Patch => self.patch,
+            Bump::None => Bump::None,
+        };
+        // Never to 1.0.0 by itself.
+        mapped.min(Bump::Minor)
+    }
+}
+
+/// `[changelog]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ChangelogConfig {
+    /// The changelog file, relative to the repository root. Default `CHANGELOG.md`.
+    pub path: Option<PathBuf>,
+}
+
+/// The built-in commit types, in changelog section order.
+pub fn default_types() -> IndexMap<String, TypeRule> {
+    let rule = |bump, section: Option<&str>, hidden| TypeRule {
+        bump,
+        section: section.map(str::to_owned),
+        hidden,
+    };
+    [
+        ("feat", rule(Bump::Minor, Some("Features"), false)),
+        ("fix", rule(Bump::Patch, Some("Bug Fixes"), false)),
+        ("perf", rule(Bump::Patch, Some("Performance"), false)),
+        ("revert", rule(Bump::Patch, Some("Reverts"), false)),
+        ("refactor", rule(Bump::None, Some("Refactoring"), true)),
+        ("docs", rule(Bump::None, Some("Documentation"), true)),
+        ("test", rule(Bump::None, Some("Tests"), true)),
+        ("build", rule(Bump::None, Some("Build"), true)),
+        ("ci", rule(Bump::None, Some("CI"), true)),
+        ("style", rule(Bump::None, Some("Style"), true)),
+        ("chore", rule(Bump::None, Some("Chores"), true)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+impl Config {
+    /// The type table: defaults, then the file's entries over them (keys lower-cased).
+    pub fn types(&self) -> IndexMap<String, TypeRule> {
+        let mut types = default_types();
+        for (name, rule) in &self.commits.types {
+            types.insert(name.to_ascii_lowercase(), rule.clone());
+        }
+        types
+    }
+
+    /// Parses configuration text; `origin` names the file in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Invalid {
+                file: origin.to_owned(),
+                line,
+                column,
+                message: e.message().trim().to_owned(),
+            }
+        })?;
+        config.validate(origin)?;
+        Ok(config)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Semantic {
+            file: origin.to_owned(),
+            message,
+        };
+        crate::tags::Template::new(&self.tag).map_err(|e| invalid(e.to_string()))?;
+        if !self.initial_version.pre.is_empty() {
+            return Err(invalid(format!(
+                "`initial-version` must be a release version, not the pre-release `{}`",
+                self.initial_version
+            )));
+        }
+        for name in self.commits.types.keys() {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(invalid(format!(
+                    "`commits.types.{name}` is not a valid commit type; use a single word such as `feat`"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Loads `path` if given (it must exist), else `.release.toml` in `root`
+    /// if present, else the defaults.
+    pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> Result<Config, ConfigError> {
+        let path = match (explicit, root) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, Some(root)) => {
+                let path = root.join(FILE_NAME);
+                if !path.exists() {
+                    return Ok(Config::default());
+                }
+                path
+            }
+            (None, None) => return Ok(Config::default()),
+        };
+        let bytes = std::fs::read(&path).map_err(|source| ConfigError::Read {
+            file: path.display().to_string(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::Semantic {
+            file: path.display().to_string(),
+            message: "the file is not valid UTF-8".to_owned(),
+        })?;
+        let origin = if explicit.is_some() {
+            path.display().to_string()
+        } else {
+            FILE_NAME.to_owned()
+        };
+        Config::parse(&text, &origin)
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config `{file}`: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// TOML syntax or an unknown or mistyped key.
+    #[error("invalid config `{file}` at line {line}, column {column}: {message}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Well-formed, but a value makes no sense.
+    #[error("invalid config `{file}`: {message}")]
+    Semantic {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl ConfigError {
+    /// How to fix it.
+    pub fn hints(&self) -> Vec<String> {
+        vec![format!(
+            "every key is documented in `.release.toml.example`; `git release init` writes a commented starter file"
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_is_default() {
+        let c = Config::parse("", "x").unwrap();
+        assert_eq!(c.tag, "v{version}");
+        assert_eq!(c.initial_version, Version::new(0, 1, 0));
+        assert_eq!(c.types()["feat"].bump, Bump::Minor);
+        assert_eq!(c.types()["chore"].bump, Bump::None);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = Config::parse(
+            "tag = \"v{version}\"\n[commits]\nstrikt = true\n",
+            ".release.toml",
+        )
+        .unwrap_err();
+        let ConfigError::Invalid {
+            line,
+            column,
+            message,
+            ..
+        } = &err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*line, *column), (3, 1), "{err}");
+        assert!(message.contains("strikt"), "{message}");
+    }
+
+    #[test]
+    fn types_merge_over_defaults() {
+        let c = Config::parse(
+            "[commits.types]\nFeat = { bump = \"patch\" }\ndeps = { bump = \"patch\", section = \"Dependencies\" }\n",
+            "x",
+        )
+        .unwrap();
+        let types = c.types();
+        assert_eq!(types["feat"].bump, Bump::Patch);
+        assert_eq!(types["deps"].section.as_deref(), Some("Dependencies"));
+        assert_eq!(types["fix"].bump, Bump::Patch);
+    }
+
+    #[test]
+    fn bad_values() {
+        for (text, needle) in [
+            ("initial-version = \"1.x\"", "line 1"),
+            ("tag = \"release\"", "{version}"),
+            ("initial-version = \"1.0.0-rc.1\"", "pre-release"),
+            ("[commits.types]\nfeat = { bump = \"huge\" }", "line 2"),
+            (
+                "[commits.types]\n\"fe at\" = { bump = \"minor\" }",
+                "not a valid commit type",
+            ),
+        ] {
+            let err = Config::parse(text, "f").unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn zero_rules_never_reach_one() {
+        let rules = ZeroRules {
+            major: Bump::Major,
+            ..ZeroRules::default()
+        };
+        assert_eq!(rules.apply(Bump::Major), Bump::Minor);
+        assert_eq!(ZeroRules::default().apply(Bump::Patch), Bump::Patch);
+    }
+}

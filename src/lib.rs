@@ -1,0 +1,33 @@
+//! git-release: plan, gate and record releases from Git history.
+//!
+//! The pure core ([`conventional`], [`trailer`], [`version`], [`bump`],
+//! [`tags`]) takes values and returns values; the edges read the repository
+//! ([`repo`], [`release`]), load configuration ([`config`]) and print
+//! ([`output`]). [`cli`] parses arguments and dispatches to [`commands`].
+
+pub mod bump;
+pub mod change;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod conventional;
+pub mod error;
+pub mod output;
+pub mod plan;
+pub mod release;
+pub mod repo;
+pub mod tags;
+pub mod trailer;
+pub mod version;
+
+pub use error::Error;
+
+/// Runs git-release with these arguments (the first is the program name)
+/// and returns the process exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    cli::run(args)
+}

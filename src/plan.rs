@@ -1,0 +1,297 @@
+//! The release plan: last release and why, commits in scope with the bump
+//! each causes, next version and why. Serializes as the `plan` JSON contract.
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::bump::{self, Decision, Overrides, Rules};
+use crate::change::{Change, Person};
+use crate::config::Config;
+use crate::release::{self, History};
+use crate::repo::Repo;
+use crate::tags::Template;
+use crate::trailer::Trailer;
+use crate::version::Bump;
+
+/// A released version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Released {
+    /// Version without prefix.
+    pub version: String,
+    /// The tag.
+    pub tag: String,
+    /// The tagged commit.
+    pub commit: String,
+}
+
+/// The version to release.
+#[derive(Debug, Clone, Serialize)]
+pub struct Next {
+    /// Version without prefix.
+    pub version: String,
+    /// The tag it will get.
+    pub tag: String,
+}
+
+/// One commit in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedCommit {
+    /// Full id.
+    pub id: String,
+    /// Seven-character id.
+    pub short_id: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Conventional type, lower-cased, or `null`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Conventional scope.
+    pub scope: Option<String>,
+    /// Breaking change.
+    pub breaking: bool,
+    /// The bump this commit causes.
+    pub bump: Bump,
+    /// Why it causes that bump.
+    pub why: String,
+    /// Whether the message is a Conventional Commit.
+    pub conventional: bool,
+    /// Whether it is a merge commit.
+    pub merge: bool,
+    /// The commit in scope that reverts this one.
+    pub reverted_by: Option<String>,
+    /// Whether it comes after the last pre-release (always true without one).
+    pub since_previous: bool,
+    /// The author.
+    pub author: Person,
+    /// Git trailers.
+    pub trailers: Vec<Trailer>,
+}
+
+/// A tag not chosen as the last release.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedTag {
+    /// The tag.
+    pub tag: String,
+    /// Why not.
+    pub reason: String,
+}
+
+/// The gate's verdict, as embedded in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateSummary {
+    /// All requirements met.
+    pub ok: bool,
+    /// Each requirement.
+    pub requirements: Vec<Requirement>,
+}
+
+/// One requirement of the release policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// Its name.
+    pub name: String,
+    /// Met or not.
+    pub ok: bool,
+    /// What satisfied it, or what is missing.
+    pub detail: String,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The package, or `null` for the whole repository.
+    pub package: Option<String>,
+    /// The candidate commit.
+    pub candidate: String,
+    /// The last release, or `null` before the first.
+    pub previous: Option<Released>,
+    /// Why that tag is the last release.
+    pub previous_reason: String,
+    /// The next release, or `null` when nothing is releasable.
+    pub next: Option<Next>,
+    /// The bump applied.
+    pub bump: Bump,
+    /// Why this version.
+    pub reason: String,
+    /// Commits in scope, newest first (merges only in first-parent mode).
+    pub commits: Vec<PlannedCommit>,
+    /// Higher-looking tags that were not chosen, with the reason.
+    pub skipped_tags: Vec<SkippedTag>,
+    /// Tags of the template's shape that are not releases.
+    pub ignored_tags: Vec<SkippedTag>,
+    /// Warnings (non-conventional commits and the like).
+    pub warnings: Vec<String>,
+    /// The gate.
+    pub gate: GateSummary,
+}
+
+/// What the user asked of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The candidate revision; HEAD when `None`.
+    pub rev: Option<String>,
+    /// Explicit overrides.
+    pub overrides: Overrides,
+    /// `--first-parent` (or the config's `first-parent`).
+    pub first_parent: bool,
+}
+
+/// The rules for bumping from configuration.
+pub fn rules(config: &Config, first_parent: bool) -> Rules {
+    Rules {
+        types: config.types(),
+        zero: config.commits.initial_development,
+        strict: config.commits.strict,
+        initial_version: config.initial_version.clone(),
+        merges_count: first_parent,
+    }
+}
+
+/// Reads history and decides: the plan and the history it came from.
+pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, History), Error> {
+    repo.ensure_complete()?;
+    let candidate = repo.candidate(request.rev.as_deref())?;
+    let template = Template::new(&config.tag)?;
+    let first_parent = request.first_parent || config.commits.first_parent;
+    let options = release::Options {
+        first_parent,
+        pre_releases: request.overrides.pre.is_some(),
+    };
+    let history = release::find(repo, &template, candidate, &options)?;
+    let rules = rules(config, first_parent);
+    let existing: Vec<_> = history
+        .index
+        .releases
+        .iter()
+        .map(|t| (t.version.clone(), t.name.clone()))
+        .collect();
+    let mut decision = bump::decide(
+        history
+            .last_final
+            .as_ref()
+            .map(|t| (&t.version, t.name.as_str())),
+        &history.changes,
+        &existing,
+        &rules,
+        &request.overrides,
+    )?;
+    // A pre-release with nothing new since the last one is nothing to release.
+    if history.last_pre.is_some() && !history.since_pre.iter().any(|&b| b) {
+        decision.next = None;
+        decision.reason = format!(
+            "no commits since the pre-release {}",
+            history.last_pre.as_ref().map_or("", |t| t.name.as_str())
+        );
+    }
+    let plan = assemble(&history, &decision, &template, first_parent);
+    Ok((plan, history))
+}
+
+fn assemble(
+    history: &History,
+    decision: &Decision,
+    template: &Template,
+    first_parent: bool,
+) -> Plan {
+    let previous = history.previous().map(|t| Released {
+        version: t.version.to_string(),
+        tag: t.name.clone(),
+        commit: t.commit.to_string(),
+    });
+    let next = decision.next.as_ref().map(|v| Next {
+        version: v.to_string(),
+        tag: template.format(v),
+    });
+    let commits = history
+        .changes
+        .iter()
+        .zip(&decision.effects)
+        .zip(&history.since_pre)
+        .filter(|((change, _), _)| first_parent || !change.merge)
+        .map(|((change, effect), &since)| planned(change, effect, since))
+        .collect();
+    let mut warnings = Vec::new();
+    if !decision.non_conventional.is_empty() {
+        let examples: Vec<String> = decision
+            .non_conventional
+            .iter()
+            .take(3)
+            .map(|&i| {
+                let c = &history.changes[i];
+                format!("{} `{}`", c.short_id(), c.summary)
+            })
+            .collect();
+        warnings.push(format!(
+            "{} commit(s) are not Conventional Commits and bump nothing: {}{}",
+            decision.non_conventional.len(),
+            examples.join(", "),
+            if decision.non_conventional.len() > 3 {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    if history
+        .changes
+        .iter()
+        .any(|c| c.message.len() >= crate::change::MAX_MESSAGE)
+    {
+        warnings.push("a commit message over 1 MiB was cut to 1 MiB for parsing".to_owned());
+    }
+    Plan {
+        package: None,
+        candidate: history.candidate.to_string(),
+        previous,
+        previous_reason: history.why_previous.clone(),
+        next,
+        bump: if decision.next.is_some() {
+            decision.bump
+        } else {
+            Bump::None
+        },
+        reason: decision.reason.clone(),
+        commits,
+        skipped_tags: history
+            .skipped
+            .iter()
+            .map(|s| SkippedTag {
+                tag: s.tag.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        ignored_tags: history
+            .ignored()
+            .iter()
+            .map(|i| SkippedTag {
+                tag: i.name.clone(),
+                reason: i.reason.clone(),
+            })
+            .collect(),
+        warnings,
+        gate: GateSummary {
+            ok: true,
+            requirements: Vec::new(),
+        },
+    }
+}
+
+fn planned(change: &Change, effect: &bump::CommitEffect, since_previous: bool) -> PlannedCommit {
+    let conventional = change.conventional.as_ref().ok();
+    PlannedCommit {
+        id: change.id.clone(),
+        short_id: change.short_id().to_owned(),
+        summary: change.summary.clone(),
+        kind: conventional.map(|c| c.kind.clone()),
+        scope: conventional.and_then(|c| c.scope.clone()),
+        breaking: change.is_breaking(),
+        bump: effect.bump,
+        why: effect.why.clone(),
+        conventional: conventional.is_some(),
+        merge: change.merge,
+        reverted_by: effect.cancelled_by.clone(),
+        since_previous,
+        author: change.author.clone(),
+        trailers: change.trailers.clone(),
+    }
+}

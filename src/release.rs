@@ -1,0 +1,231 @@
+//! Finding the last release of a candidate and the commits since it: tag
+//! index, one bounded walk, and the explanation of every tag not chosen.
+
+use std::collections::HashSet;
+
+use git2::{Mailmap, Oid};
+use semver::Version;
+
+use crate::change::{Change, Person};
+use crate::repo::{Repo, RepoError};
+use crate::tags::{Ignored, ReleaseTag, TagIndex, Template};
+
+/// A tag that could look like the last release, and why it is not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The tag name.
+    pub tag: String,
+    /// Its version.
+    pub version: Version,
+    /// Why it was not chosen.
+    pub reason: String,
+}
+
+/// What history says about one candidate.
+pub struct History {
+    /// The candidate commit.
+    pub candidate: Oid,
+    /// All release tags of the template.
+    pub index: TagIndex,
+    /// The last final release reachable from the candidate.
+    pub last_final: Option<ReleaseTag>,
+    /// The last pre-release since `last_final` (only when pre-releases count).
+    pub last_pre: Option<ReleaseTag>,
+    /// Why the reported previous release is it: one sentence.
+    pub why_previous: String,
+    /// Higher-looking tags not chosen, highest first.
+    pub skipped: Vec<Skipped>,
+    /// Commits since `last_final`, newest first.
+    pub changes: Vec<Change>,
+    /// For each change: whether it is also after `last_pre` (all true without one).
+    pub since_pre: Vec<bool>,
+}
+
+impl History {
+    /// The release reported as previous: the last pre-release when
+    /// pre-releases count and there is one, else the last final release.
+    pub fn previous(&self) -> Option<&ReleaseTag> {
+        self.last_pre.as_ref().or(self.last_final.as_ref())
+    }
+
+    /// Tags of the template's shape that are not releases.
+    pub fn ignored(&self) -> &[Ignored] {
+        &self.index.ignored
+    }
+}
+
+/// Options for finding history.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Follow first parents only.
+    pub first_parent: bool,
+    /// Pre-release tags count as previous releases (`--pre`).
+    pub pre_releases: bool,
+}
+
+/// Finds the last release reachable from `candidate` and the commits since.
+pub fn find(
+    repo: &Repo,
+    template: &Template,
+    candidate: Oid,
+    options: &Options,
+) -> Result<History, RepoError> {
+    let (raw, unmatched) =
+        repo.tags(|name| !matches!(template.parse(name), crate::tags::Match::Other))?;
+    let mut index = TagIndex::build(template, &raw);
+    index.unmatched += unmatched;
+
+    let stops: HashSet<Oid> = index.by_commit(false).into_keys().collect();
+    let mut walk = repo.walk(candidate, &stops, options.first_parent)?;
+
+    // The nearest final releases, then any higher final release that is
+    // still reachable behind them (rare: tags out of version order).
+    let frontier: HashSet<Oid> = walk.frontier.iter().copied().collect();
+    let finals: Vec<&ReleaseTag> = index
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .collect();
+    let nearest = finals.iter().position(|t| frontier.contains(&t.commit));
+    let mut skipped = Vec::new();
+    let mut chosen: Option<ReleaseTag> = None;
+    let higher = nearest.unwrap_or(finals.len());
+    for tag in &finals[..higher] {
+        if chosen.is_some() {
+            break;
+        }
+        // A release tag the walk did not meet can only be reachable behind
+        // one it met; with none met, nothing is.
+        if nearest.is_some() && repo.reachable(candidate, tag.commit)? {
+            chosen = Some((*tag).clone());
+        } else {
+            skipped.push(Skipped {
+                tag: tag.name.clone(),
+                version: tag.version.clone(),
+                reason: "not reachable from the candidate (it is on another branch)".to_owned(),
+            });
+        }
+    }
+    let chosen = chosen.or_else(|| nearest.map(|i| finals[i].clone()));
+
+    // The walk stopped at every release tag; the scope is everything not
+    // reachable from the chosen one, so walk again only if another tag
+    // bounded the walk.
+    if let Some(last) = &chosen {
+        if walk.frontier.iter().any(|&c| c != last.commit) {
+            let only: HashSet<Oid> = [last.commit].into();
+            walk = repo.walk(candidate, &only, options.first_parent)?;
+        }
+    }
+
+    let in_scope: HashSet<Oid> = walk.commits.iter().map(|c| c.id()).collect();
+    let floor = chosen.as_ref().map(|t| t.version.clone());
+    let mut last_pre = None;
+    for tag in index.releases.iter().filter(|t| !t.version.pre.is_empty()) {
+        if floor.as_ref().is_some_and(|f| tag.version <= *f) {
+            continue;
+        }
+        let reachable = in_scope.contains(&tag.commit) || tag.commit == candidate;
+        let reason = if !options.pre_releases {
+            "a pre-release; a final release covers everything since the last final release (pass `--pre LABEL` to continue a pre-release series)"
+        } else if !reachable {
+            "a pre-release not reachable from the candidate"
+        } else if last_pre.is_none() {
+            last_pre = Some(tag.clone());
+            continue;
+        } else {
+            continue;
+        };
+        skipped.push(Skipped {
+            tag: tag.name.clone(),
+            version: tag.version.clone(),
+            reason: reason.to_owned(),
+        });
+    }
+    skipped.sort_by(|a, b| b.version.cmp(&a.version));
+
+    let mailmap = repo.git().mailmap().ok();
+    let changes: Vec<Change> = walk
+        .commits
+        .iter()
+        .map(|c| to_change(c, mailmap.as_ref()))
+        .collect();
+    let since_pre = match &last_pre {
+        Some(pre) => not_reachable_from(pre.commit, &walk.commits),
+        None => vec![true; changes.len()],
+    };
+
+    let why_previous = match (&chosen, &last_pre) {
+        (_, Some(pre)) => format!(
+            "{} is the newest pre-release reachable from the candidate since the last final release",
+            pre.name
+        ),
+        (Some(last), None) => {
+            let others = index
+                .releases
+                .iter()
+                .filter(|t| t.commit == last.commit && t.name != last.name)
+                .count();
+            let also = if others > 0 {
+                format!(" ({others} other release tag(s) on the same commit)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} is the highest release tag reachable from the candidate{also}",
+                last.name
+            )
+        }
+        (None, None) if index.releases.is_empty() => {
+            format!("no tag matches the template `{}`", template.glob())
+        }
+        (None, None) => "no release tag is reachable from the candidate".to_owned(),
+    };
+
+    Ok(History {
+        candidate,
+        index,
+        last_final: chosen,
+        last_pre,
+        why_previous,
+        skipped,
+        changes,
+        since_pre,
+    })
+}
+
+/// For each commit (newest first), whether it is not reachable from `from`
+/// within the given set.
+fn not_reachable_from(from: Oid, commits: &[git2::Commit<'_>]) -> Vec<bool> {
+    let by_id: std::collections::HashMap<Oid, &git2::Commit<'_>> =
+        commits.iter().map(|c| (c.id(), c)).collect();
+    let mut reached = HashSet::new();
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        if !reached.insert(id) {
+            continue;
+        }
+        if let Some(commit) = by_id.get(&id) {
+            stack.extend(commit.parent_ids());
+        }
+    }
+    commits.iter().map(|c| !reached.contains(&c.id())).collect()
+}
+
+/// Reads one commit into a change.
+pub fn to_change(commit: &git2::Commit<'_>, mailmap: Option<&Mailmap>) -> Change {
+    let signature = mailmap
+        .and_then(|m| commit.author_with_mailmap(m).ok())
+        .unwrap_or_else(|| commit.author().to_owned());
+    let author = Person {
+        name: String::from_utf8_lossy(signature.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(signature.email_bytes()).into_owned(),
+    };
+    Change::new(
+        commit.id().to_string(),
+        commit.message_bytes(),
+        author,
+        signature.when().seconds(),
+        commit.parent_count() > 1,
+    )
+}

@@ -1,0 +1,419 @@
+//! The repository reader: opening the repository, listing tags, and the one
+//! bounded history walk from a candidate back to the release tags. The only
+//! code that walks history.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use git2::{Commit, ErrorCode, ObjectType, Oid, Repository};
+
+use crate::tags::RawTag;
+
+/// An open repository.
+pub struct Repo {
+    repo: Repository,
+}
+
+/// What went wrong reading the repository.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// Not inside a repository.
+    #[error("not a git repository (or any parent directory): {0}")]
+    NotARepository(String),
+    /// The clone is shallow, so history is incomplete.
+    #[error(
+        "this is a shallow clone: the history since the last release is incomplete, so the version would be wrong"
+    )]
+    Shallow,
+    /// No commits at all.
+    #[error("the repository has no commits yet")]
+    Empty,
+    /// HEAD names a branch with no commits.
+    #[error("HEAD points at the unborn branch `{0}`, which has no commits yet")]
+    Unborn(String),
+    /// A revision that does not resolve to a commit.
+    #[error("cannot resolve `{rev}` to a commit: {message}")]
+    BadRevision {
+        /// What the user gave.
+        rev: String,
+        /// libgit2's reason.
+        message: String,
+    },
+    /// Any other libgit2 failure, with what we were doing.
+    #[error("{doing}: {source}")]
+    Git {
+        /// What we were doing.
+        doing: String,
+        /// The cause.
+        source: git2::Error,
+    },
+}
+
+impl RepoError {
+    /// How to fix it.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            RepoError::NotARepository(_) => {
+                vec!["run `git release` inside a git repository, or set `GIT_DIR`".to_owned()]
+            }
+            RepoError::Shallow => vec![
+                "fetch the whole history and the tags: `git fetch --unshallow --tags`".to_owned(),
+                "in CI, check out with full depth (for GitHub Actions: `fetch-depth: 0`)"
+                    .to_owned(),
+            ],
+            RepoError::Empty | RepoError::Unborn(_) => {
+                vec!["make a first commit, then run `git release` again".to_owned()]
+            }
+            RepoError::BadRevision { .. } => {
+                vec!["give a commit, branch or tag that exists, e.g. `HEAD` or `main`".to_owned()]
+            }
+            RepoError::Git { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Wraps a libgit2 error with what we were doing.
+pub fn git_err(doing: impl Into<String>) -> impl FnOnce(git2::Error) -> RepoError {
+    let doing = doing.into();
+    move |source| RepoError::Git { doing, source }
+}
+
+/// The result of the history walk.
+pub struct Walk<'r> {
+    /// Commits reachable from the candidate and from no stop commit, newest first.
+    pub commits: Vec<Commit<'r>>,
+    /// Stop commits met by the walk (release tags nearest to the candidate).
+    pub frontier: Vec<Oid>,
+}
+
+impl Repo {
+    /// Opens the repository the way git does: `GIT_DIR`, or the current
+    /// directory and its parents.
+    pub fn open() -> Result<Repo, RepoError> {
+        let repo = Repository::open_from_env()
+            .map_err(|e| RepoError::NotARepository(e.message().to_owned()))?;
+        Ok(Repo { repo })
+    }
+
+    /// Opens the repository at `path`.
+    pub fn open_at(path: &Path) -> Result<Repo, RepoError> {
+        let repo = Repository::discover(path)
+            .map_err(|e| RepoError::NotARepository(e.message().to_owned()))?;
+        Ok(Repo { repo })
+    }
+
+    /// The underlying libgit2 repository.
+    pub fn git(&self) -> &Repository {
+        &self.repo
+    }
+
+    /// The work tree root, if the repository has one.
+    pub fn workdir(&self) -> Option<PathBuf> {
+        self.repo.workdir().map(Path::to_path_buf)
+    }
+
+    /// Refuses a shallow clone.
+    pub fn ensure_complete(&self) -> Result<(), RepoError> {
+        if self.repo.is_shallow() {
+            return Err(RepoError::Shallow);
+        }
+        Ok(())
+    }
+
+    /// Resolves the candidate: `rev`, or HEAD.
+    pub fn candidate(&self, rev: Option<&str>) -> Result<Oid, RepoError> {
+        match rev {
+            Some(rev) => self.resolve(rev),
+            None => self.head(),
+        }
+    }
+
+    /// The commit HEAD points at, refusing empty repositories and unborn branches.
+    pub fn head(&self) -> Result<Oid, RepoError> {
+        match self.repo.head() {
+            Ok(head) => head
+                .peel_to_commit()
+                .map(|c| c.id())
+                .map_err(git_err("reading the commit HEAD points at")),
+            Err(e) if e.code() == ErrorCode::UnbornBranch || e.code() == ErrorCode::NotFound => {
+                if self.repo.is_empty().unwrap_or(false) {
+                    return Err(RepoError::Empty);
+                }
+                let branch = self
+                    .repo
+                    .find_reference("HEAD")
+                    .ok()
+                    .and_then(|r| r.symbolic_target().ok().flatten().map(str::to_owned))
+                    .unwrap_or_else(|| "HEAD".to_owned());
+                Err(RepoError::Unborn(
+                    branch.trim_start_matches("refs/heads/").to_owned(),
+                ))
+            }
+            Err(e) => Err(git_err("reading HEAD")(e)),
+        }
+    }
+
+    /// Resolves a revision to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<Oid, RepoError> {
+        let bad = |message: String| RepoError::BadRevision {
+            rev: rev.to_owned(),
+            message,
+        };
+        let object = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|e| bad(e.message().to_owned()))?;
+        let commit = object.peel(ObjectType::Commit).map_err(|_| {
+            bad(format!(
+                "it names a {}, not a commit",
+                kind_name(object.kind())
+            ))
+        })?;
+        Ok(commit.id())
+    }
+
+    /// The current branch name, or `None` on a detached HEAD.
+    pub fn branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if !head.is_branch() {
+            return None;
+        }
+        head.shorthand().ok().map(str::to_owned)
+    }
+
+    /// Every tag whose name `wanted` accepts, peeled to its commit (`None`
+    /// for tags of trees and blobs). Also returns how many were not wanted.
+    /// Tag names that are not UTF-8 are counted as not wanted.
+    pub fn tags(&self, wanted: impl Fn(&str) -> bool) -> Result<(Vec<RawTag>, usize), RepoError> {
+        let mut tags = Vec::new();
+        let mut unwanted = 0;
+        let refs = self
+            .repo
+            .references_glob("refs/tags/*")
+            .map_err(git_err("listing tags"))?;
+        for reference in refs {
+            let reference = reference.map_err(git_err("listing tags"))?;
+            let Some(name) = reference
+                .name()
+                .ok()
+                .and_then(|n| n.strip_prefix("refs/tags/"))
+            else {
+                unwanted += 1;
+                continue;
+            };
+            if !wanted(name) {
+                unwanted += 1;
+                continue;
+            }
+            let commit = reference.peel(ObjectType::Commit).ok().map(|o| o.id());
+            tags.push(RawTag {
+                name: name.to_owned(),
+                commit,
+            });
+        }
+        Ok((tags, unwanted))
+    }
+
+    /// Whether `ancestor` is reachable from `commit` (or is it).
+    pub fn reachable(&self, commit: Oid, ancestor: Oid) -> Result<bool, RepoError> {
+        if commit == ancestor {
+            return Ok(true);
+        }
+        self.repo
+            .graph_descendant_of(commit, ancestor)
+            .map_err(git_err("checking whether a tag is reachable"))
+    }
+
+    /// Looks up a commit.
+    pub fn commit(&self, id: Oid) -> Result<Commit<'_>, RepoError> {
+        self.repo
+            .find_commit(id)
+            .map_err(git_err(format!("reading commit {id}")))
+    }
+
+    /// Walks from `start` towards the root, stopping at every commit in
+    /// `stops` and at everything reachable from those: the commits
+    /// reachable from `start` and from no stop, newest first, and the stops
+    /// met. The walk is ordered by commit time and ends a few commits (the
+    /// slop, as in git) after only excluded commits remain queued, so it
+    /// reads the range plus a few commits, not the whole history.
+    pub fn walk(
+        &self,
+        start: Oid,
+        stops: &HashSet<Oid>,
+        first_parent: bool,
+    ) -> Result<Walk<'_>, RepoError> {
+        const SLOP: usize = 5;
+        let mut nodes: HashMap<Oid, Node<'_>> = HashMap::new();
+        let mut queue = BinaryHeap::new();
+        let mut seq = 0u64;
+        let mut order = Vec::new();
+        let mut frontier = Vec::new();
+
+        if stops.contains(&start) {
+            frontier.push(start);
+            return Ok(Walk {
+                commits: Vec::new(),
+                frontier,
+            });
+        }
+        let first = self.commit(start)?;
+        queue.push(Entry {
+            time: first.time().seconds(),
+            seq,
+            id: start,
+        });
+        nodes.insert(start, Node::queued(first));
+        let mut slop = SLOP;
+
+        while let Some(Entry { id, .. }) = queue.pop() {
+            let Some(node) = nodes.get_mut(&id) else {
+                continue;
+            };
+            if node.visited {
+                continue;
+            }
+            node.visited = true;
+            let excluded = node.excluded;
+            let Some(commit) = node.commit.take() else {
+                continue;
+            };
+            node.parents = commit.parent_ids().collect();
+            let follow: Vec<Oid> = if first_parent && !excluded {
+                node.parents.iter().copied().take(1).collect()
+            } else {
+                node.parents.clone()
+            };
+            if excluded {
+                // Its ancestors are excluded too; the commit itself is not kept.
+            } else {
+                node.commit = Some(commit);
+                order.push(id);
+            }
+            for parent in follow {
+                if excluded || stops.contains(&parent) {
+                    if !excluded && !frontier.contains(&parent) {
+                        frontier.push(parent);
+                    }
+                    mark_excluded(parent, &mut nodes);
+                }
+                let queued = nodes.get(&parent).is_some_and(|n| n.queued);
+                if queued {
+                    continue;
+                }
+                let commit = self.commit(parent)?;
+                seq += 1;
+                queue.push(Entry {
+                    time: commit.time().seconds(),
+                    seq,
+                    id: parent,
+                });
+                let node = nodes.entry(parent).or_insert_with(Node::unseen);
+                node.queued = true;
+                node.commit = Some(commit);
+            }
+            let included_left = queue
+                .iter()
+                .any(|e| nodes.get(&e.id).is_some_and(|n| !n.excluded && !n.visited));
+            if included_left {
+                slop = SLOP;
+            } else if slop == 0 {
+                break;
+            } else {
+                slop -= 1;
+            }
+        }
+
+        let commits = order
+            .into_iter()
+            .filter_map(|id| {
+                let node = nodes.get_mut(&id)?;
+                if node.excluded {
+                    None
+                } else {
+                    node.commit.take()
+                }
+            })
+            .collect();
+        Ok(Walk { commits, frontier })
+    }
+}
+
+/// A commit met by the walk.
+struct Node<'r> {
+    /// Loaded when queued; kept after the visit only for included commits.
+    commit: Option<Commit<'r>>,
+    /// Known once visited.
+    parents: Vec<Oid>,
+    queued: bool,
+    visited: bool,
+    excluded: bool,
+}
+
+impl<'r> Node<'r> {
+    fn unseen() -> Self {
+        Node {
+            commit: None,
+            parents: Vec::new(),
+            queued: false,
+            visited: false,
+            excluded: false,
+        }
+    }
+
+    fn queued(commit: Commit<'r>) -> Self {
+        Node {
+            commit: Some(commit),
+            queued: true,
+            ..Node::unseen()
+        }
+    }
+}
+
+#[derive(PartialEq, Eq)]
+struct Entry {
+    time: i64,
+    seq: u64,
+    id: Oid,
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Newest first; among equal times, first queued first.
+        self.time
+            .cmp(&other.time)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Marks `id` excluded and carries the mark to its visited ancestors;
+/// unvisited ones keep the mark until they are visited.
+fn mark_excluded(id: Oid, nodes: &mut HashMap<Oid, Node<'_>>) {
+    let mut stack = vec![id];
+    while let Some(id) = stack.pop() {
+        let node = nodes.entry(id).or_insert_with(Node::unseen);
+        if node.excluded {
+            continue;
+        }
+        node.excluded = true;
+        if node.visited {
+            stack.extend(node.parents.iter().copied());
+        }
+    }
+}
+
+fn kind_name(kind: Option<ObjectType>) -> &'static str {
+    match kind {
+        Some(ObjectType::Tree) => "tree",
+        Some(ObjectType::Blob) => "blob",
+        Some(ObjectType::Tag) => "tag",
+        _ => "object",
+    }
+}
