@@ -83,6 +83,7 @@ const CUT_LINE: &str = "\n# ------------------------ >8 ------------------------
 ///     ]
 /// );
 /// ```
+#[must_use]
 pub fn parse(message: &str) -> Vec<Trailer> {
     // git reads the message into a NUL-terminated buffer, completes the last
     // line, and then only ever looks at it as a C string.
@@ -400,10 +401,13 @@ mod tests {
 
     /// Formats trailers the way `git interpret-trailers --parse` prints them.
     fn render(trailers: &[Trailer]) -> String {
-        trailers
-            .iter()
-            .map(|t| format!("{}: {}\n", t.key, t.value))
-            .collect()
+        trailers.iter().fold(String::new(), |mut out, t| {
+            out.push_str(&t.key);
+            out.push_str(": ");
+            out.push_str(&t.value);
+            out.push('\n');
+            out
+        })
     }
 
     #[test]
@@ -502,8 +506,13 @@ mod tests {
         assert_eq!(find(&trailers, "Nope").count(), 0);
     }
 
+    /// Mirrors the doc examples on [`parse`] and [`find`] verbatim.
     #[test]
-    fn doc_example() {
+    fn doc_examples() {
+        let trailers = parse("Subject\n\nsigned-off-by: A\nSigned-Off-By: B\nAcked-by: C\n");
+        let signers: Vec<&str> = find(&trailers, "Signed-off-by").collect();
+        assert_eq!(signers, ["A", "B"]);
+
         let msg = "Fix crash\n\nSome details.\n\nReviewed-by: Bob\n  and Carol\nSigned-off-by: Alice <a@example.com>\n";
         assert_eq!(
             parse(msg),
@@ -658,12 +667,12 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state % n as u64) as usize
+            usize::try_from(state % n as u64).unwrap_or(0)
         };
         let mut failures = Vec::new();
         for _ in 0..300 {
             let mut msg = String::new();
-            for _ in 0..1 + next(10) {
+            for _ in 0..=next(10) {
                 msg.push_str(LINES[next(LINES.len())]);
                 msg.push_str(if next(8) == 0 { "\r\n" } else { "\n" });
             }

@@ -1,6 +1,8 @@
 //! `git release version`: the next (or, with `--current`, the last) version
 //! alone on stdout, for scripts.
 
+use serde_json::json;
+
 use crate::Error;
 use crate::cli::{Env, PlanArgs};
 use crate::error::Outcome;
@@ -12,26 +14,36 @@ pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
     for warning in &plan.warnings {
         env.out.warn(warning);
     }
-    if current {
-        return match &plan.previous {
-            Some(previous) => {
-                env.out.line(&previous.version)?;
-                Ok(Outcome::Success)
+    let (found, reason) = if current {
+        let found = plan
+            .previous
+            .as_ref()
+            .map(|p| (p.version.clone(), p.tag.clone()));
+        (found, format!("no release yet: {}", plan.previous_reason))
+    } else {
+        let found = plan
+            .next
+            .as_ref()
+            .map(|n| (n.version.clone(), n.tag.clone()));
+        (found, format!("nothing to release: {}", plan.reason))
+    };
+    if env.out.json() {
+        let value = match &found {
+            Some((version, tag)) => {
+                json!({ "version": version, "tag": tag, "reason": plan.reason })
             }
-            None => {
-                env.out
-                    .say(&format!("no release yet: {}", plan.previous_reason));
-                Ok(Outcome::No)
-            }
+            None => json!({ "version": null, "tag": null, "reason": reason }),
         };
+        env.out.json_value(&value)?;
+    } else if let Some((version, _)) = &found {
+        env.out.line(version)?;
     }
-    match &plan.next {
-        Some(next) => {
-            env.out.line(&next.version)?;
-            Ok(Outcome::Success)
-        }
+    match found {
+        Some(_) => Ok(Outcome::Success),
         None => {
-            env.out.say(&format!("nothing to release: {}", plan.reason));
+            if !env.out.json() {
+                env.out.say(&reason);
+            }
             Ok(Outcome::No)
         }
     }

@@ -1,0 +1,6 @@
+//! End-to-end tests: real repositories in temp dirs, the real binary.
+
+mod fixture;
+mod help;
+mod plan;
+mod version;
