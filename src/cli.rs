@@ -69,6 +69,10 @@ enum Command {
     Plan(PlanArgs),
     /// Print the next version (or, with --current, the last released one)
     Version(VersionArgs),
+    /// Write or update the changelog file
+    Changelog(commands::changelog::Args),
+    /// Release notes of one release, to stdout or a file
+    Notes(commands::notes::Args),
     /// Write a commented .release.toml
     Init(commands::init::Args),
 }
@@ -181,6 +185,8 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         None => commands::plan::run(&PlanArgs::default(), &env),
         Some(Command::Plan(args)) => commands::plan::run(args, &env),
         Some(Command::Version(args)) => commands::version::run(&args.plan, args.current, &env),
+        Some(Command::Changelog(args)) => commands::changelog::run(args, &env),
+        Some(Command::Notes(args)) => commands::notes::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),
     };
     (result, env.out)

@@ -112,7 +112,7 @@ impl ZeroRules {
             Bump::Patch => self.patch,
             Bump::None => Bump::None,
         };
-        // Never to 1.0.0 by itself.
+        // Never to 1.0.0 by itself (the config refuses `major` here too).
         mapped.min(Bump::Minor)
     }
 }
@@ -123,6 +123,33 @@ impl ZeroRules {
 pub struct ChangelogConfig {
     /// The changelog file, relative to the repository root. Default `CHANGELOG.md`.
     pub path: Option<PathBuf>,
+    /// Template for one changelog section. Default: built in.
+    pub template: Option<PathBuf>,
+    /// Template for release notes. Default: built in.
+    pub notes_template: Option<PathBuf>,
+    /// Template for the annotated tag's message. Default: built in.
+    pub tag_message_template: Option<PathBuf>,
+    /// A directory of `*.hbs` partials, registered by file stem.
+    pub partials: Option<PathBuf>,
+    /// The header of a new changelog file.
+    pub header: Option<String>,
+    /// Regular expressions: commits whose summary matches one are left out.
+    pub exclude: Vec<String>,
+    /// Section titles in the order they appear; others follow in type order.
+    pub sections: Vec<String>,
+    /// The repository's web URL for links, instead of the `origin` remote's.
+    pub remote: Option<String>,
+    /// The hosting service's kind when it cannot be told from the URL.
+    pub host: Option<crate::links::Host>,
+}
+
+impl ChangelogConfig {
+    /// The changelog path, relative to the repository root.
+    pub fn path(&self) -> PathBuf {
+        self.path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("CHANGELOG.md"))
+    }
 }
 
 /// The built-in commit types, in changelog section order.
@@ -189,6 +216,31 @@ impl Config {
                 "`initial-version` must be a release version, not the pre-release `{}`",
                 self.initial_version
             )));
+        }
+        for pattern in &self.changelog.exclude {
+            regex::Regex::new(pattern).map_err(|e| {
+                invalid(format!(
+                    "`changelog.exclude` has an invalid regular expression `{pattern}`: {e}"
+                ))
+            })?;
+        }
+        if let Some(remote) = &self.changelog.remote {
+            if crate::links::Remote::from_url(remote, self.changelog.host).is_none() {
+                return Err(invalid(format!(
+                    "`changelog.remote` `{remote}` is not a repository URL of a known host; set `changelog.host` to `github`, `gitlab`, `bitbucket` or `gitea`"
+                )));
+            }
+        }
+        for (name, bump) in [
+            ("major", self.commits.initial_development.major),
+            ("minor", self.commits.initial_development.minor),
+            ("patch", self.commits.initial_development.patch),
+        ] {
+            if bump == Bump::Major {
+                return Err(invalid(format!(
+                    "`commits.initial-development.{name} = \"major\"` would leave 0.x by itself; 0.x becomes 1.0.0 only on request (`--release-as 1.0.0`)"
+                )));
+            }
         }
         for name in self.commits.types.keys() {
             if name.is_empty()
@@ -352,6 +404,33 @@ mod tests {
             let err = Config::parse(text, "f").unwrap_err().to_string();
             assert!(err.contains(needle), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn changelog_settings_are_checked() {
+        for (text, needle) in [
+            (
+                "[changelog]\nexclude = [\"(\"]",
+                "invalid regular expression",
+            ),
+            (
+                "[changelog]\nremote = \"https://example.org/o/r\"",
+                "known host",
+            ),
+            (
+                "[commits.initial-development]\nminor = \"major\"",
+                "1.0.0 only on request",
+            ),
+        ] {
+            let err = Config::parse(text, "f").unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+        let c = Config::parse(
+            "[changelog]\nremote = \"https://git.corp/o/r\"\nhost = \"gitlab\"",
+            "f",
+        )
+        .unwrap();
+        assert_eq!(c.changelog.path(), PathBuf::from("CHANGELOG.md"));
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub enum Error {
     Bump(#[from] BumpError),
     /// A tag template.
     #[error(transparent)]
-    Template(#[from] TemplateError),
+    TagTemplate(#[from] TemplateError),
+    /// A Handlebars template.
+    #[error(transparent)]
+    Template(#[from] crate::render::TemplateError),
     /// Bad arguments or a state that forbids the action.
     #[error("{message}")]
     Refused {
@@ -57,7 +60,8 @@ impl Error {
             Error::Config(e) => e.hints(),
             Error::Repo(e) => e.hints(),
             Error::Bump(e) => e.hints(),
-            Error::Template(_) => {
+            Error::Template(e) => e.hints(),
+            Error::TagTemplate(_) => {
                 vec!["set `tag` in `.release.toml` to a template such as `v{version}`".to_owned()]
             }
             Error::Refused { hints, .. } => hints.clone(),

@@ -7,18 +7,24 @@
 
 pub mod bump;
 pub mod change;
+pub mod changelog;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod context;
 pub mod conventional;
 pub mod error;
+pub mod links;
 pub mod output;
 pub mod plan;
 pub mod release;
+pub mod releases;
+pub mod render;
 pub mod repo;
 pub mod tags;
 pub mod trailer;
 pub mod version;
+pub mod writer;
 
 pub use error::Error;
 

@@ -9,7 +9,7 @@ use crate::change::{Change, Person};
 use crate::config::Config;
 use crate::release::{self, History};
 use crate::repo::Repo;
-use crate::tags::Template;
+use crate::tags::{TagIndex, Template};
 use crate::trailer::Trailer;
 use crate::version::Bump;
 
@@ -156,11 +156,12 @@ pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, Hi
     let options = release::Options {
         first_parent,
         pre_releases: request.overrides.pre.is_some(),
+        below: None,
     };
-    let history = release::find(repo, &template, candidate, &options)?;
+    let index = release::index(repo, &template)?;
+    let history = release::find(repo, &index, &template, candidate, &options)?;
     let rules = rules(config, first_parent);
-    let existing: Vec<_> = history
-        .index
+    let existing: Vec<_> = index
         .releases
         .iter()
         .map(|t| (t.version.clone(), t.name.clone()))
@@ -183,12 +184,13 @@ pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, Hi
             history.last_pre.as_ref().map_or("", |t| t.name.as_str())
         );
     }
-    let plan = assemble(&history, &decision, &template, first_parent);
+    let plan = assemble(&history, &index, &decision, &template, first_parent);
     Ok((plan, history))
 }
 
 fn assemble(
     history: &History,
+    index: &TagIndex,
     decision: &Decision,
     template: &Template,
     first_parent: bool,
@@ -260,8 +262,8 @@ fn assemble(
                 reason: s.reason.clone(),
             })
             .collect(),
-        ignored_tags: history
-            .ignored()
+        ignored_tags: index
+            .ignored
             .iter()
             .map(|i| SkippedTag {
                 tag: i.name.clone(),

@@ -8,7 +8,7 @@ use semver::Version;
 
 use crate::change::{Change, Person};
 use crate::repo::{Repo, RepoError};
-use crate::tags::{Ignored, ReleaseTag, TagIndex, Template};
+use crate::tags::{Match, ReleaseTag, TagIndex, Template};
 
 /// A tag that could look like the last release, and why it is not.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,8 +25,6 @@ pub struct Skipped {
 pub struct History {
     /// The candidate commit.
     pub candidate: Oid,
-    /// All release tags of the template.
-    pub index: TagIndex,
     /// The last final release reachable from the candidate.
     pub last_final: Option<ReleaseTag>,
     /// The last pre-release since `last_final` (only when pre-releases count).
@@ -47,11 +45,6 @@ impl History {
     pub fn previous(&self) -> Option<&ReleaseTag> {
         self.last_pre.as_ref().or(self.last_final.as_ref())
     }
-
-    /// Tags of the template's shape that are not releases.
-    pub fn ignored(&self) -> &[Ignored] {
-        &self.index.ignored
-    }
 }
 
 /// Options for finding history.
@@ -61,21 +54,30 @@ pub struct Options {
     pub first_parent: bool,
     /// Pre-release tags count as previous releases (`--pre`).
     pub pre_releases: bool,
+    /// Only tags with a lower version count (the notes of an existing tag).
+    pub below: Option<Version>,
+}
+
+/// Reads every tag that matches the template into an index, once per command.
+pub fn index(repo: &Repo, template: &Template) -> Result<TagIndex, RepoError> {
+    let (raw, unmatched) = repo.tags(|name| !matches!(template.parse(name), Match::Other))?;
+    let mut index = TagIndex::build(template, &raw);
+    index.unmatched += unmatched;
+    Ok(index)
 }
 
 /// Finds the last release reachable from `candidate` and the commits since.
 pub fn find(
     repo: &Repo,
+    index: &TagIndex,
     template: &Template,
     candidate: Oid,
     options: &Options,
 ) -> Result<History, RepoError> {
-    let (raw, unmatched) =
-        repo.tags(|name| !matches!(template.parse(name), crate::tags::Match::Other))?;
-    let mut index = TagIndex::build(template, &raw);
-    index.unmatched += unmatched;
+    let below = options.below.as_ref();
+    let eligible = |t: &&ReleaseTag| below.is_none_or(|b| t.version < *b);
 
-    let stops: HashSet<Oid> = index.by_commit(false).into_keys().collect();
+    let stops: HashSet<Oid> = index.by_commit(false, below).into_keys().collect();
     let mut walk = repo.walk(candidate, &stops, options.first_parent)?;
 
     // The nearest final releases, then any higher final release that is
@@ -85,6 +87,7 @@ pub fn find(
         .releases
         .iter()
         .filter(|t| t.version.pre.is_empty())
+        .filter(eligible)
         .collect();
     let nearest = finals.iter().position(|t| frontier.contains(&t.commit));
     let mut skipped = Vec::new();
@@ -121,7 +124,12 @@ pub fn find(
     let in_scope: HashSet<Oid> = walk.commits.iter().map(|c| c.id()).collect();
     let floor = chosen.as_ref().map(|t| t.version.clone());
     let mut last_pre = None;
-    for tag in index.releases.iter().filter(|t| !t.version.pre.is_empty()) {
+    for tag in index
+        .releases
+        .iter()
+        .filter(|t| !t.version.pre.is_empty())
+        .filter(eligible)
+    {
         if floor.as_ref().is_some_and(|f| tag.version <= *f) {
             continue;
         }
@@ -184,7 +192,6 @@ pub fn find(
 
     Ok(History {
         candidate,
-        index,
         last_final: chosen,
         last_pre,
         why_previous,

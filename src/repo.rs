@@ -206,10 +206,27 @@ impl Repo {
                 unwanted += 1;
                 continue;
             }
-            let commit = reference.peel(ObjectType::Commit).ok().map(|o| o.id());
+            let commit = reference.peel(ObjectType::Commit).ok();
+            let annotated = reference
+                .target()
+                .and_then(|id| self.repo.find_tag(id).ok());
+            let tagger_date = annotated
+                .as_ref()
+                .and_then(|t| t.tagger().map(|s| s.when().seconds()));
+            let date = tagger_date.or_else(|| {
+                commit
+                    .as_ref()
+                    .and_then(|c| c.as_commit().map(|c| c.time().seconds()))
+            });
+            let message = annotated.as_ref().and_then(|t| {
+                t.message_bytes()
+                    .map(|m| String::from_utf8_lossy(m).into_owned())
+            });
             tags.push(RawTag {
                 name: name.to_owned(),
-                commit,
+                commit: commit.map(|o| o.id()),
+                date: date.unwrap_or(0),
+                message,
             });
         }
         Ok((tags, unwanted))
@@ -223,6 +240,12 @@ impl Repo {
         self.repo
             .graph_descendant_of(commit, ancestor)
             .map_err(git_err("checking whether a tag is reachable"))
+    }
+
+    /// The URL of the `origin` remote, if there is one.
+    pub fn origin_url(&self) -> Option<String> {
+        let remote = self.repo.find_remote("origin").ok()?;
+        remote.url().ok().map(str::to_owned)
     }
 
     /// Looks up a commit.

@@ -97,6 +97,11 @@ pub struct ReleaseTag {
     pub version: Version,
     /// The commit it points at (annotated tags peeled).
     pub commit: Oid,
+    /// The tag's date: the tagger's for annotated tags, else the commit's
+    /// (seconds since the epoch).
+    pub date: i64,
+    /// The annotated tag's message, if any.
+    pub message: Option<String>,
 }
 
 /// A tag that looked like a release but is not one.
@@ -126,6 +131,10 @@ pub struct RawTag {
     pub name: String,
     /// The peeled commit, or `None` when the tag points at a tree or blob.
     pub commit: Option<Oid>,
+    /// The tagger's date (annotated) or the commit's date (lightweight).
+    pub date: i64,
+    /// The annotated tag's message, if any.
+    pub message: Option<String>,
 }
 
 impl TagIndex {
@@ -144,6 +153,8 @@ impl TagIndex {
                         name: tag.name.clone(),
                         version,
                         commit,
+                        date: tag.date,
+                        message: tag.message.clone(),
                     }),
                     None => index.ignored.push(Ignored {
                         name: tag.name.clone(),
@@ -159,11 +170,17 @@ impl TagIndex {
         index
     }
 
-    /// Release tags by commit, for the history walk.
-    pub fn by_commit(&self, include_pre: bool) -> HashMap<Oid, Vec<&ReleaseTag>> {
+    /// Release tags by commit, for the history walk: final releases (and
+    /// pre-releases with `include_pre`) below `below` if given.
+    pub fn by_commit(
+        &self,
+        include_pre: bool,
+        below: Option<&Version>,
+    ) -> HashMap<Oid, Vec<&ReleaseTag>> {
         let mut map: HashMap<Oid, Vec<&ReleaseTag>> = HashMap::new();
         for tag in &self.releases {
-            if include_pre || tag.version.pre.is_empty() {
+            if (include_pre || tag.version.pre.is_empty()) && below.is_none_or(|b| tag.version < *b)
+            {
                 map.entry(tag.commit).or_default().push(tag);
             }
         }
@@ -236,30 +253,44 @@ mod tests {
             RawTag {
                 name: "v1.0.0".into(),
                 commit: Some(oid(1)),
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "v1.10.0".into(),
                 commit: Some(oid(2)),
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "v1.2.0".into(),
                 commit: Some(oid(3)),
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "v2.0.0-rc.1".into(),
                 commit: Some(oid(4)),
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "vnext".into(),
                 commit: Some(oid(5)),
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "v3.0.0".into(),
                 commit: None,
+                date: 0,
+                message: None,
             },
             RawTag {
                 name: "nightly".into(),
                 commit: Some(oid(6)),
+                date: 0,
+                message: None,
             },
         ];
         let index = TagIndex::build(&Template::new("v{version}").unwrap(), &tags);
@@ -267,8 +298,8 @@ mod tests {
         assert_eq!(names, ["v2.0.0-rc.1", "v1.10.0", "v1.2.0", "v1.0.0"]);
         assert_eq!(index.ignored.len(), 2);
         assert_eq!(index.unmatched, 1);
-        assert_eq!(index.by_commit(false).len(), 3);
-        assert_eq!(index.by_commit(true).len(), 4);
+        assert_eq!(index.by_commit(false, None).len(), 3);
+        assert_eq!(index.by_commit(true, None).len(), 4);
         assert!(index.released(&Version::new(1, 2, 0)).is_some());
         assert!(index.released(&Version::new(2, 0, 0)).is_none());
     }

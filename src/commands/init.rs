@@ -1,7 +1,5 @@
 //! `git release init`: write a commented `.release.toml` at the repository root.
 
-use std::io::Write;
-
 use crate::Error;
 use crate::config::{Config, FILE_NAME};
 use crate::error::Outcome;
@@ -46,20 +44,7 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
     }
     // The starter must itself be a valid configuration.
     Config::parse(STARTER, FILE_NAME)?;
-    write_atomically(&path, STARTER.as_bytes())?;
+    crate::writer::write_atomically(&path, STARTER.as_bytes())?;
     out.line(&format!("wrote {}", path.display()))?;
     Ok(Outcome::Success)
-}
-
-/// Writes a file through a temporary file in the same directory and a rename.
-pub fn write_atomically(path: &std::path::Path, contents: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let doing = format!("writing `{}`", path.display());
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(doing.clone()))?;
-    file.write_all(contents).map_err(Error::io(doing.clone()))?;
-    file.as_file()
-        .sync_all()
-        .map_err(Error::io(doing.clone()))?;
-    file.persist(path).map_err(|e| Error::io(doing)(e.error))?;
-    Ok(())
 }

@@ -1,0 +1,181 @@
+//! `git release changelog`: write or update the changelog file.
+
+use std::path::PathBuf;
+
+use semver::Version;
+
+use crate::Error;
+use crate::changelog::{self, Section};
+use crate::cli::Env;
+use crate::error::Outcome;
+use crate::plan::{self, Request};
+use crate::releases::{self, Describer};
+use crate::render::{Kind, Templates};
+use crate::tags::Match;
+
+/// `changelog`'s arguments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Args {
+    /// Write here instead of the configured path; `-` for stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Rebuild every generated section from history
+    #[arg(long)]
+    pub regenerate: bool,
+    /// Also add the unreleased changes under the next version
+    #[arg(long, visible_alias = "next")]
+    pub unreleased: bool,
+    /// Use this section template instead of the configured or built-in one
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// The release date of unreleased changes (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+/// What a changelog update would do.
+pub struct Update {
+    /// The file.
+    pub path: PathBuf,
+    /// Its new content.
+    pub text: String,
+    /// Whether it differs from what is there.
+    pub changed: bool,
+    /// Tags of the sections added.
+    pub added: Vec<String>,
+}
+
+/// Computes the changelog update without writing anything.
+pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
+    let root = env.repo.workdir();
+    let mut sources = releases::sources(&env.config, root.as_deref());
+    if let Some(template) = &args.template {
+        sources.changelog = Some(template.clone());
+    }
+    let templates = Templates::new(&sources)?;
+    let describer = Describer::new(&env.repo, &env.config, false)?;
+
+    let path = match (&args.output, &root) {
+        (Some(path), _) if path.as_os_str() == "-" => None,
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(root)) => Some(root.join(env.config.changelog.path())),
+        (None, None) => {
+            return Err(Error::refused(
+                "this repository has no work tree for the changelog file",
+                &["pass `--output FILE` or `--output -`"],
+            ));
+        }
+    };
+    let existing = match &path {
+        Some(path)
+            if path.exists() && !(args.regenerate && args.output.is_some() && !path.exists()) =>
+        {
+            Some(
+                std::fs::read_to_string(path)
+                    .map_err(Error::io(format!("reading `{}`", path.display())))?,
+            )
+        }
+        _ => None,
+    };
+    let present: Vec<String> = match (&existing, args.regenerate) {
+        (Some(text), false) => changelog::present(text),
+        _ => Vec::new(),
+    };
+    let headed: Vec<Version> = match (&existing, args.regenerate) {
+        (Some(text), false) if present.is_empty() => changelog::headed_versions(text),
+        _ => Vec::new(),
+    };
+    let is_present =
+        |tag: &str, version: &Version| present.iter().any(|t| t == tag) || headed.contains(version);
+
+    let mut sections = Vec::new();
+    if args.unreleased {
+        let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
+        let timestamp = releases::timestamp(args.date.as_deref())?;
+        if let Some(release) = describer.unreleased(&plan, &history, timestamp) {
+            let version =
+                Version::parse(&release.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
+            sections.push(Section {
+                tag: release.tag.clone(),
+                version,
+                unreleased: true,
+                text: templates.render(Kind::Changelog, &release)?,
+            });
+        }
+    }
+    let head = env.repo.head()?;
+    let finals: Vec<&crate::tags::ReleaseTag> = describer
+        .index()
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .collect();
+    describer.chain(head, |tag, release| {
+        if !is_present(&tag.name, &tag.version) {
+            sections.push(Section {
+                tag: tag.name.clone(),
+                version: tag.version.clone(),
+                unreleased: false,
+                text: templates.render(Kind::Changelog, &release)?,
+            });
+        }
+        // Stop once this and every older release are in the file already.
+        let done = finals
+            .iter()
+            .filter(|t| t.version <= tag.version)
+            .all(|t| is_present(&t.name, &t.version));
+        Ok(!done)
+    })?;
+
+    let template = describer.template().clone();
+    let version_of = |tag: &str| match template.parse(tag) {
+        Match::Version(v) => Some(v),
+        _ => None,
+    };
+    let header = env
+        .config
+        .changelog
+        .header
+        .as_deref()
+        .unwrap_or(changelog::DEFAULT_HEADER);
+    let text = match &existing {
+        None => changelog::fresh(header, &sections),
+        Some(text) if args.regenerate => changelog::regenerate(text, &sections, version_of),
+        Some(text) => changelog::insert(text, &sections, version_of),
+    };
+    let changed = existing.as_deref() != Some(text.as_str());
+    let added = sections.iter().map(|s| s.tag.clone()).collect();
+    Ok(Update {
+        path: path.unwrap_or_else(|| PathBuf::from("-")),
+        text,
+        changed,
+        added,
+    })
+}
+
+/// Writes the changelog.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let update = prepare(args, env)?;
+    if update.path.as_os_str() == "-" {
+        env.out.write(&update.text)?;
+        return Ok(Outcome::Success);
+    }
+    let shown = update
+        .path
+        .strip_prefix(env.repo.workdir().unwrap_or_default())
+        .unwrap_or(&update.path)
+        .display()
+        .to_string();
+    if !update.changed {
+        env.out.line(&format!("{shown} is up to date"))?;
+        return Ok(Outcome::Success);
+    }
+    crate::writer::write_atomically(&update.path, update.text.as_bytes())?;
+    let added = if update.added.is_empty() {
+        "regenerated".to_owned()
+    } else {
+        format!("added {}", update.added.join(", "))
+    };
+    env.out.line(&format!("updated {shown}: {added}"))?;
+    Ok(Outcome::Success)
+}

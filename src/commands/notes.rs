@@ -1,0 +1,95 @@
+//! `git release notes`: the notes of one release, to stdout or a file.
+
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::cli::Env;
+use crate::error::Outcome;
+use crate::plan::{self, Request};
+use crate::releases::{self, Describer};
+use crate::render::{Kind, Templates};
+
+/// `notes`' arguments.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Args {
+    /// The notes of this existing release tag (CI: `--tag "$TAG"`)
+    #[arg(long, value_name = "TAG", env = "GIT_RELEASE_TAG", conflicts_with_all = ["unreleased", "range"])]
+    pub tag: Option<String>,
+    /// What the next release would contain (the default when HEAD is not a release)
+    #[arg(long, conflicts_with = "range")]
+    pub unreleased: bool,
+    /// The commits of a range, `A..B`
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Write to this file instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this template instead of the configured or built-in one
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// The release date of unreleased changes (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+/// Prints or writes the notes.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let root = env.repo.workdir();
+    let mut sources = releases::sources(&env.config, root.as_deref());
+    if let Some(template) = &args.template {
+        sources.notes = Some(template.clone());
+    }
+    let templates = Templates::new(&sources)?;
+    let describer = Describer::new(&env.repo, &env.config, false)?;
+
+    let release = if let Some(tag) = &args.tag {
+        describer.tag(tag)?
+    } else if let Some(range) = &args.range {
+        let Some((from, to)) = range.split_once("..") else {
+            return Err(Error::refused(
+                format!("`--range {range}` is not a range"),
+                &["write it as `A..B`, e.g. `--range v1.0.0..HEAD`"],
+            ));
+        };
+        let to = if to.is_empty() { "HEAD" } else { to };
+        describer.range(from, to, releases::timestamp(args.date.as_deref())?)?
+    } else {
+        // At a release tag (and not asked for unreleased): that release.
+        let head = env.repo.head()?;
+        let at_head = describer
+            .index()
+            .releases
+            .iter()
+            .filter(|t| t.commit == head && t.version.pre.is_empty())
+            .map(|t| t.name.clone())
+            .next();
+        match at_head {
+            Some(tag) if !args.unreleased => describer.tag(&tag)?,
+            _ => {
+                let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
+                let timestamp = releases::timestamp(args.date.as_deref())?;
+                match describer.unreleased(&plan, &history, timestamp) {
+                    Some(release) => release,
+                    None => {
+                        env.out.say(&format!("nothing to release: {}", plan.reason));
+                        return Ok(Outcome::No);
+                    }
+                }
+            }
+        }
+    };
+
+    if env.out.json() {
+        env.out.json_value(&release)?;
+        return Ok(Outcome::Success);
+    }
+    let text = templates.render(Kind::Notes, &release)?;
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            crate::writer::write_atomically(path, text.as_bytes())?;
+            env.out.info(&format!("wrote {}", path.display()));
+        }
+        _ => env.out.write(&text)?,
+    }
+    Ok(Outcome::Success)
+}

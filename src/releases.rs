@@ -1,0 +1,278 @@
+//! Describing releases from history for templates: the context of an
+//! existing tag, of the unreleased changes, of a range, and the chain of
+//! every release reachable from a commit (newest first, one bounded walk per
+//! release).
+
+use std::path::Path;
+
+use git2::Oid;
+use regex::Regex;
+
+use crate::Error;
+use crate::bump::Rules;
+use crate::change::Change;
+use crate::config::Config;
+use crate::context::{self, Release};
+use crate::links::Remote;
+use crate::plan::{self, Plan};
+use crate::release::{self, History, Options};
+use crate::render::Sources;
+use crate::repo::Repo;
+use crate::tags::{ReleaseTag, TagIndex, Template};
+
+/// Reads releases of one tag template from one repository.
+pub struct Describer<'a> {
+    repo: &'a Repo,
+    config: &'a Config,
+    template: Template,
+    index: TagIndex,
+    rules: Rules,
+    exclude: Vec<Regex>,
+    remote: Option<Remote>,
+    first_parent: bool,
+}
+
+/// The template files configured for a repository, resolved against its root.
+pub fn sources(config: &Config, root: Option<&Path>) -> Sources {
+    let resolve = |p: &Option<std::path::PathBuf>| {
+        p.as_ref().map(|p| match root {
+            Some(root) if p.is_relative() => root.join(p),
+            _ => p.clone(),
+        })
+    };
+    Sources {
+        changelog: resolve(&config.changelog.template),
+        notes: resolve(&config.changelog.notes_template),
+        tag_message: resolve(&config.changelog.tag_message_template),
+        partials: resolve(&config.changelog.partials),
+    }
+}
+
+impl<'a> Describer<'a> {
+    /// Indexes the tags once.
+    pub fn new(
+        repo: &'a Repo,
+        config: &'a Config,
+        first_parent: bool,
+    ) -> Result<Describer<'a>, Error> {
+        repo.ensure_complete()?;
+        let template = Template::new(&config.tag)?;
+        let index = release::index(repo, &template)?;
+        let first_parent = first_parent || config.commits.first_parent;
+        let exclude = config
+            .changelog
+            .exclude
+            .iter()
+            .filter_map(|p| Regex::new(p).ok())
+            .collect();
+        let remote = match &config.changelog.remote {
+            Some(url) => Remote::from_url(url, config.changelog.host),
+            None => repo
+                .origin_url()
+                .and_then(|url| Remote::from_url(&url, config.changelog.host)),
+        };
+        Ok(Describer {
+            repo,
+            config,
+            template,
+            index,
+            rules: plan::rules(config, first_parent),
+            exclude,
+            remote,
+            first_parent,
+        })
+    }
+
+    /// The tag index.
+    pub fn index(&self) -> &TagIndex {
+        &self.index
+    }
+
+    /// The tag template.
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    fn context(
+        &self,
+        version: String,
+        tag: String,
+        previous: Option<&ReleaseTag>,
+        timestamp: i64,
+        unreleased: bool,
+        changes: &[Change],
+    ) -> Release {
+        context::build(&context::Input {
+            package: None,
+            version,
+            tag,
+            previous: previous.map(|p| (p.version.to_string(), p.name.clone(), p.date)),
+            timestamp,
+            unreleased,
+            changes,
+            rules: &self.rules,
+            section_order: &self.config.changelog.sections,
+            exclude: &self.exclude,
+            remote: self.remote.as_ref(),
+        })
+    }
+
+    fn history_of(&self, tag: &ReleaseTag) -> Result<History, Error> {
+        let options = Options {
+            first_parent: self.first_parent,
+            pre_releases: !tag.version.pre.is_empty(),
+            below: Some(tag.version.clone()),
+        };
+        Ok(release::find(
+            self.repo,
+            &self.index,
+            &self.template,
+            tag.commit,
+            &options,
+        )?)
+    }
+
+    fn describe_tag(&self, tag: &ReleaseTag, history: &History) -> Release {
+        let changes: Vec<Change> = history
+            .changes
+            .iter()
+            .zip(&history.since_pre)
+            .filter(|(_, since)| **since)
+            .map(|(c, _)| c.clone())
+            .collect();
+        self.context(
+            tag.version.to_string(),
+            tag.name.clone(),
+            history.previous(),
+            tag.date,
+            false,
+            &changes,
+        )
+    }
+
+    /// The release named by an existing tag: the commits since the release
+    /// before it (for a final release, the previous final release).
+    pub fn tag(&self, name: &str) -> Result<Release, Error> {
+        let Some(tag) = self.index.get(name) else {
+            let exists = self
+                .repo
+                .git()
+                .find_reference(&format!("refs/tags/{name}"))
+                .is_ok();
+            return Err(if exists {
+                Error::refused(
+                    format!(
+                        "the tag `{name}` is not a release tag: it does not match `{}` with a semantic version",
+                        self.config.tag
+                    ),
+                    &["set `tag` in `.release.toml` to the template your release tags follow"],
+                )
+            } else {
+                Error::refused(
+                    format!("there is no tag `{name}`"),
+                    &[
+                        "list release tags with `git tag --list`; in CI, fetch tags with `git fetch --tags`",
+                    ],
+                )
+            });
+        };
+        let history = self.history_of(tag)?;
+        Ok(self.describe_tag(tag, &history))
+    }
+
+    /// The next release as planned, not yet tagged.
+    pub fn unreleased(&self, plan: &Plan, history: &History, timestamp: i64) -> Option<Release> {
+        let next = plan.next.as_ref()?;
+        let changes: Vec<Change> = history
+            .changes
+            .iter()
+            .zip(&history.since_pre)
+            .filter(|(_, since)| **since)
+            .map(|(c, _)| c.clone())
+            .collect();
+        Some(self.context(
+            next.version.clone(),
+            next.tag.clone(),
+            history.previous(),
+            timestamp,
+            true,
+            &changes,
+        ))
+    }
+
+    /// The commits of `A..B`, described as a release named after `B`.
+    pub fn range(&self, from: &str, to: &str, timestamp: i64) -> Result<Release, Error> {
+        let start = self.repo.resolve(to)?;
+        let stop = self.repo.resolve(from)?;
+        let walk = self.repo.walk(start, &[stop].into(), self.first_parent)?;
+        let mailmap = self.repo.git().mailmap().ok();
+        let changes: Vec<Change> = walk
+            .commits
+            .iter()
+            .map(|c| release::to_change(c, mailmap.as_ref()))
+            .collect();
+        let (version, tag) = match self.index.releases.iter().find(|t| t.name == to) {
+            Some(t) => (t.version.to_string(), t.name.clone()),
+            None => (to.to_owned(), to.to_owned()),
+        };
+        let previous = self.index.releases.iter().find(|t| t.name == from);
+        let mut release = self.context(version, tag, previous, timestamp, false, &changes);
+        if previous.is_none() {
+            release.previous_tag = Some(from.to_owned());
+            release.previous_version = Some(from.to_owned());
+        }
+        Ok(release)
+    }
+
+    /// Every final release reachable from `from`, newest first, each with the
+    /// commits since the release before it. `visit` gets each release and
+    /// returns whether to go on.
+    pub fn chain(
+        &self,
+        from: Oid,
+        mut visit: impl FnMut(&ReleaseTag, Release) -> Result<bool, Error>,
+    ) -> Result<(), Error> {
+        let options = Options {
+            first_parent: self.first_parent,
+            pre_releases: false,
+            below: None,
+        };
+        let head = release::find(self.repo, &self.index, &self.template, from, &options)?;
+        let mut next = head.last_final;
+        while let Some(tag) = next {
+            let history = self.history_of(&tag)?;
+            let release = self.describe_tag(&tag, &history);
+            if !visit(&tag, release)? {
+                break;
+            }
+            next = history.last_final;
+        }
+        Ok(())
+    }
+}
+
+/// The release date for unreleased changes: `--date`, else
+/// `SOURCE_DATE_EPOCH`, else now.
+pub fn timestamp(date: Option<&str>) -> Result<i64, Error> {
+    if let Some(date) = date {
+        let parsed: jiff::civil::Date = date.parse().map_err(|e| {
+            Error::refused(
+                format!("`--date {date}` is not a date: {e}"),
+                &["write the date as YYYY-MM-DD"],
+            )
+        })?;
+        return parsed
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| Error::refused(format!("`--date {date}`: {e}"), &[]));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        return epoch.trim().parse::<i64>().map_err(|_| {
+            Error::refused(
+                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"),
+                &["set SOURCE_DATE_EPOCH to seconds since 1970, e.g. `$(git log -1 --format=%ct)`"],
+            )
+        });
+    }
+    Ok(jiff::Timestamp::now().as_second())
+}
