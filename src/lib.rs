@@ -21,6 +21,7 @@ pub mod release;
 pub mod releases;
 pub mod render;
 pub mod repo;
+pub mod signing;
 pub mod tags;
 pub mod trailer;
 pub mod version;
