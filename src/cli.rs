@@ -73,6 +73,18 @@ enum Command {
     Changelog(commands::changelog::Args),
     /// Release notes of one release, to stdout or a file
     Notes(commands::notes::Args),
+    /// Run a test command and record its result as evidence bound to the tested tree
+    Test(commands::test::Args),
+    /// Record an approval of a release candidate
+    Approve(commands::approve::Args),
+    /// Evaluate the release policy for a candidate
+    Gate(commands::gate::Args),
+    /// Gate, update the changelog, and create the annotated release tag
+    Tag(commands::tag::Args),
+    /// Check an existing release tag against the policy (for CI)
+    Verify(commands::verify::Args),
+    /// Exchange evidence notes with a remote (merged by line union)
+    Sync(commands::sync::Args),
     /// Write a commented .release.toml
     Init(commands::init::Args),
 }
@@ -82,7 +94,7 @@ enum Command {
 pub struct PlanArgs {
     /// The release candidate [default: HEAD]
     #[arg(value_name = "REV")]
-    rev: Option<String>,
+    pub rev: Option<String>,
     /// Force this bump instead of the one the commits imply
     #[arg(long, value_name = "LEVEL", value_parser = parse_bump, conflicts_with = "release_as")]
     bump: Option<Bump>,
@@ -94,7 +106,7 @@ pub struct PlanArgs {
     pre: Option<String>,
     /// Follow only first parents (squash-merge workflows)
     #[arg(long)]
-    first_parent: bool,
+    pub first_parent: bool,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +199,12 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Version(args)) => commands::version::run(&args.plan, args.current, &env),
         Some(Command::Changelog(args)) => commands::changelog::run(args, &env),
         Some(Command::Notes(args)) => commands::notes::run(args, &env),
+        Some(Command::Test(args)) => commands::test::run(args, &env),
+        Some(Command::Approve(args)) => commands::approve::run(args, &env),
+        Some(Command::Gate(args)) => commands::gate::run(args, &env),
+        Some(Command::Tag(args)) => commands::tag::run(args, &env),
+        Some(Command::Verify(args)) => commands::verify::run(args, &env),
+        Some(Command::Sync(args)) => commands::sync::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),
     };
     (result, env.out)

@@ -26,6 +26,8 @@ pub struct Config {
     pub commits: CommitsConfig,
     /// Changelog and notes.
     pub changelog: ChangelogConfig,
+    /// The release policy.
+    pub gate: GateConfig,
 }
 
 impl Default for Config {
@@ -36,6 +38,7 @@ impl Default for Config {
             branches: Vec::new(),
             commits: CommitsConfig::default(),
             changelog: ChangelogConfig::default(),
+            gate: GateConfig::default(),
         }
     }
 }
@@ -152,6 +155,105 @@ impl ChangelogConfig {
     }
 }
 
+/// `[gate]`: what evidence a release needs. Read from the trusted revision,
+/// never from the candidate itself.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct GateConfig {
+    /// Test suites that must have passed on the candidate's tree.
+    pub tests: Vec<String>,
+    /// How many distinct people must approve.
+    pub approvals: usize,
+    /// E-mail patterns (`*` wildcards) of who may approve; empty means anyone.
+    pub approvers: Vec<String>,
+    /// Whether authors of commits in scope and the person tagging may approve.
+    pub self_approval: bool,
+    /// Whether test and approval records must carry valid SSH signatures.
+    pub signed: bool,
+    /// The allowed signers file (OpenSSH format), read at the trusted revision.
+    pub allowed_signers: PathBuf,
+    /// Where policy and signers are read from: `previous-release` or a revision.
+    pub trust: String,
+    /// Whether `Tested-by`/`Approved-by`/`Reviewed-by`/`Acked-by` trailers in
+    /// commit messages count as evidence.
+    pub commit_trailers: bool,
+    /// Evidence older than this does not count (`90m`, `12h`, `7d`).
+    pub max_age: Option<String>,
+    /// When releases may happen.
+    pub window: Option<WindowConfig>,
+}
+
+impl Default for GateConfig {
+    fn default() -> Self {
+        GateConfig {
+            tests: Vec::new(),
+            approvals: 0,
+            approvers: Vec::new(),
+            self_approval: false,
+            signed: false,
+            allowed_signers: PathBuf::from(".release/allowed_signers"),
+            trust: "previous-release".to_owned(),
+            commit_trailers: false,
+            max_age: None,
+            window: None,
+        }
+    }
+}
+
+/// `[gate.window]`: allowed days and hours, and freeze periods.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct WindowConfig {
+    /// Allowed weekdays (`mon` … `sun`); empty means every day.
+    pub days: Vec<String>,
+    /// Allowed hours, `HH:MM-HH:MM`; unset means all day.
+    pub hours: Option<String>,
+    /// The time zone of days and hours (IANA name). Default `UTC`.
+    pub timezone: Option<String>,
+    /// Periods with no releases.
+    pub freeze: Vec<FreezeConfig>,
+}
+
+/// One freeze period, dates inclusive.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FreezeConfig {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Parses a duration such as `90m`, `12h`, `7d` or `2w`.
+pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration; write it as `90m`, `12h`, `7d` or `2w`")
+    })?;
+    let seconds = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => {
+            return Err(format!(
+                "`{text}` has an unknown unit; use `s`, `m`, `h`, `d` or `w`"
+            ));
+        }
+    };
+    n.checked_mul(seconds)
+        .map(jiff::SignedDuration::from_secs)
+        .ok_or_else(|| format!("`{text}` is too long"))
+}
+
 /// The built-in commit types, in changelog section order.
 pub fn default_types() -> IndexMap<String, TypeRule> {
     let rule = |bump, section: Option<&str>, hidden| TypeRule {
@@ -241,6 +343,23 @@ impl Config {
                     "`commits.initial-development.{name} = \"major\"` would leave 0.x by itself; 0.x becomes 1.0.0 only on request (`--release-as 1.0.0`)"
                 )));
             }
+        }
+        if let Some(max_age) = &self.gate.max_age {
+            parse_duration(max_age).map_err(|e| invalid(format!("`gate.max-age`: {e}")))?;
+        }
+        for pattern in &self.gate.approvers {
+            if pattern.is_empty() {
+                return Err(invalid("`gate.approvers` has an empty pattern".to_owned()));
+            }
+        }
+        if self.gate.signed && self.gate.allowed_signers.as_os_str().is_empty() {
+            return Err(invalid(
+                "`gate.signed = true` needs `gate.allowed-signers`".to_owned(),
+            ));
+        }
+        if let Some(window) = &self.gate.window {
+            crate::window::Window::from_config(window)
+                .map_err(|e| invalid(format!("`gate.window`: {e}")))?;
         }
         for name in self.commits.types.keys() {
             if name.is_empty()

@@ -24,6 +24,9 @@ pub enum Error {
     /// A Handlebars template.
     #[error(transparent)]
     Template(#[from] crate::render::TemplateError),
+    /// Signing a record.
+    #[error(transparent)]
+    Signing(#[from] crate::signing::SigningError),
     /// Bad arguments or a state that forbids the action.
     #[error("{message}")]
     Refused {
@@ -64,6 +67,7 @@ impl Error {
             Error::TagTemplate(_) => {
                 vec!["set `tag` in `.release.toml` to a template such as `v{version}`".to_owned()]
             }
+            Error::Signing(e) => e.hints(),
             Error::Refused { hints, .. } => hints.clone(),
             Error::Io { .. } | Error::BrokenPipe => Vec::new(),
         }

@@ -5,15 +5,20 @@
 //! ([`repo`], [`release`]), load configuration ([`config`]) and print
 //! ([`output`]). [`cli`] parses arguments and dispatches to [`commands`].
 
+pub mod assess;
 pub mod bump;
 pub mod change;
 pub mod changelog;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod context;
 pub mod conventional;
+pub mod detect;
 pub mod error;
+pub mod evidence;
+pub mod gate;
 pub mod links;
 pub mod output;
 pub mod plan;
@@ -24,7 +29,11 @@ pub mod repo;
 pub mod signing;
 pub mod tags;
 pub mod trailer;
+pub mod trust;
+pub mod verify;
 pub mod version;
+pub mod version_files;
+pub mod window;
 pub mod writer;
 
 pub use error::Error;

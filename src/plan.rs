@@ -81,19 +81,10 @@ pub struct SkippedTag {
 pub struct GateSummary {
     /// All requirements met.
     pub ok: bool,
+    /// Where the policy was read from (`null` when nothing is releasable).
+    pub policy: Option<String>,
     /// Each requirement.
-    pub requirements: Vec<Requirement>,
-}
-
-/// One requirement of the release policy.
-#[derive(Debug, Clone, Serialize)]
-pub struct Requirement {
-    /// Its name.
-    pub name: String,
-    /// Met or not.
-    pub ok: bool,
-    /// What satisfied it, or what is missing.
-    pub detail: String,
+    pub requirements: Vec<crate::gate::Requirement>,
 }
 
 /// The whole plan.
@@ -273,6 +264,7 @@ fn assemble(
         warnings,
         gate: GateSummary {
             ok: true,
+            policy: None,
             requirements: Vec::new(),
         },
     }

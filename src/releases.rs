@@ -180,8 +180,15 @@ impl<'a> Describer<'a> {
         Ok(self.describe_tag(tag, &history))
     }
 
-    /// The next release as planned, not yet tagged.
-    pub fn unreleased(&self, plan: &Plan, history: &History, timestamp: i64) -> Option<Release> {
+    /// The next release as planned; `tagging` when `tag` is about to create
+    /// it (so it is described as released).
+    pub fn unreleased(
+        &self,
+        plan: &Plan,
+        history: &History,
+        timestamp: i64,
+        tagging: bool,
+    ) -> Option<Release> {
         let next = plan.next.as_ref()?;
         let changes: Vec<Change> = history
             .changes
@@ -195,7 +202,7 @@ impl<'a> Describer<'a> {
             next.tag.clone(),
             history.previous(),
             timestamp,
-            true,
+            !tagging,
             &changes,
         ))
     }
@@ -249,30 +256,4 @@ impl<'a> Describer<'a> {
         }
         Ok(())
     }
-}
-
-/// The release date for unreleased changes: `--date`, else
-/// `SOURCE_DATE_EPOCH`, else now.
-pub fn timestamp(date: Option<&str>) -> Result<i64, Error> {
-    if let Some(date) = date {
-        let parsed: jiff::civil::Date = date.parse().map_err(|e| {
-            Error::refused(
-                format!("`--date {date}` is not a date: {e}"),
-                &["write the date as YYYY-MM-DD"],
-            )
-        })?;
-        return parsed
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .map(|z| z.timestamp().as_second())
-            .map_err(|e| Error::refused(format!("`--date {date}`: {e}"), &[]));
-    }
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        return epoch.trim().parse::<i64>().map_err(|_| {
-            Error::refused(
-                format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"),
-                &["set SOURCE_DATE_EPOCH to seconds since 1970, e.g. `$(git log -1 --format=%ct)`"],
-            )
-        });
-    }
-    Ok(jiff::Timestamp::now().as_second())
 }

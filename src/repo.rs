@@ -242,6 +242,81 @@ impl Repo {
             .map_err(git_err("checking whether a tag is reachable"))
     }
 
+    /// The tree of a commit.
+    pub fn tree_of(&self, commit: Oid) -> Result<Oid, RepoError> {
+        Ok(self.commit(commit)?.tree_id())
+    }
+
+    /// The bytes of the file at `path` in a commit's tree, if it is a blob there.
+    pub fn blob_at(&self, commit: Oid, path: &Path) -> Result<Option<Vec<u8>>, RepoError> {
+        let tree = self
+            .commit(commit)?
+            .tree()
+            .map_err(git_err("reading a tree"))?;
+        let Ok(entry) = tree.get_path(path) else {
+            return Ok(None);
+        };
+        match entry
+            .to_object(&self.repo)
+            .ok()
+            .and_then(|o| o.into_blob().ok())
+        {
+            Some(blob) => Ok(Some(blob.content().to_vec())),
+            None => Ok(None),
+        }
+    }
+
+    /// The text of the note on `commit` in `notes_ref`, if any.
+    pub fn note(&self, notes_ref: &str, commit: Oid) -> Result<Option<String>, RepoError> {
+        match self.repo.find_note(Some(notes_ref), commit) {
+            Ok(note) => Ok(Some(
+                String::from_utf8_lossy(note.message_bytes()).into_owned(),
+            )),
+            Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_err(format!("reading notes `{notes_ref}`"))(e)),
+        }
+    }
+
+    /// Paths with uncommitted changes (tracked and untracked, not ignored).
+    pub fn dirty_paths(&self) -> Result<Vec<String>, RepoError> {
+        if self.repo.is_bare() {
+            return Ok(Vec::new());
+        }
+        let mut options = git2::StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(false)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        let statuses = self
+            .repo
+            .statuses(Some(&mut options))
+            .map_err(git_err("reading the work tree status"))?;
+        Ok(statuses
+            .iter()
+            .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
+            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .collect())
+    }
+
+    /// The user's identity from git config (`user.name`, `user.email`).
+    pub fn identity(&self) -> Result<(String, String), RepoError> {
+        let signature = self.repo.signature().map_err(|e| RepoError::Git {
+            doing: "reading `user.name` and `user.email` from git config".to_owned(),
+            source: e,
+        })?;
+        Ok((
+            String::from_utf8_lossy(signature.name_bytes()).into_owned(),
+            String::from_utf8_lossy(signature.email_bytes()).into_owned(),
+        ))
+    }
+
+    /// A git config value, if set.
+    pub fn config_value(&self, key: &str) -> Option<String> {
+        let config = self.repo.config().ok()?;
+        config.get_string(key).ok()
+    }
+
     /// The URL of the `origin` remote, if there is one.
     pub fn origin_url(&self) -> Option<String> {
         let remote = self.repo.find_remote("origin").ok()?;

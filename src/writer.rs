@@ -26,3 +26,29 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     file.persist(path).map_err(|e| Error::io(doing)(e.error))?;
     Ok(())
 }
+
+/// Appends a record line to the note on `commit` in `notes_ref`, keeping
+/// every line already there.
+pub fn append_note(
+    repo: &crate::repo::Repo,
+    notes_ref: &str,
+    commit: git2::Oid,
+    line: &str,
+) -> Result<(), Error> {
+    let existing = repo.note(notes_ref, commit)?;
+    let text = crate::evidence::append(existing.as_deref(), line);
+    let git = repo.git();
+    let signature = git.signature().map_err(|e| {
+        Error::refused(
+            format!("cannot record evidence without an identity: {}", e.message()),
+            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
+        )
+    })?;
+    git.note(&signature, &signature, Some(notes_ref), commit, &text, true)
+        .map_err(|e| {
+            Error::Repo(crate::repo::git_err(format!(
+                "writing a note to `{notes_ref}`"
+            ))(e))
+        })?;
+    Ok(())
+}

@@ -31,6 +31,9 @@ pub struct Args {
     /// The release date of unreleased changes (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// Set by `tag`: the unreleased changes are being released now.
+    #[arg(skip)]
+    pub tagging: bool,
 }
 
 /// What a changelog update would do.
@@ -91,14 +94,15 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
     let mut sections = Vec::new();
     if args.unreleased {
         let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
-        let timestamp = releases::timestamp(args.date.as_deref())?;
-        if let Some(release) = describer.unreleased(&plan, &history, timestamp) {
+        let timestamp = crate::clock::timestamp(args.date.as_deref())?;
+        let next = describer.unreleased(&plan, &history, timestamp, args.tagging);
+        if let Some(release) = next.filter(|r| !present.contains(&r.tag)) {
             let version =
                 Version::parse(&release.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
             sections.push(Section {
                 tag: release.tag.clone(),
                 version,
-                unreleased: true,
+                unreleased: !args.tagging,
                 text: templates.render(Kind::Changelog, &release)?,
             });
         }

@@ -1,7 +1,14 @@
 //! One module per subcommand, each with its arguments and a `run` function.
 
+pub mod approve;
 pub mod changelog;
+pub mod gate;
 pub mod init;
 pub mod notes;
 pub mod plan;
+pub mod record;
+pub mod sync;
+pub mod tag;
+pub mod test;
+pub mod verify;
 pub mod version;

@@ -52,7 +52,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             ));
         };
         let to = if to.is_empty() { "HEAD" } else { to };
-        describer.range(from, to, releases::timestamp(args.date.as_deref())?)?
+        describer.range(from, to, crate::clock::timestamp(args.date.as_deref())?)?
     } else {
         // At a release tag (and not asked for unreleased): that release.
         let head = env.repo.head()?;
@@ -67,8 +67,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             Some(tag) if !args.unreleased => describer.tag(&tag)?,
             _ => {
                 let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
-                let timestamp = releases::timestamp(args.date.as_deref())?;
-                match describer.unreleased(&plan, &history, timestamp) {
+                let timestamp = crate::clock::timestamp(args.date.as_deref())?;
+                match describer.unreleased(&plan, &history, timestamp, false) {
                     Some(release) => release,
                     None => {
                         env.out.say(&format!("nothing to release: {}", plan.reason));

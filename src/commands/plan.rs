@@ -10,7 +10,27 @@ use crate::version::Bump;
 
 /// Shows the plan.
 pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
-    let (plan, _) = plan::make(&env.repo, &env.config, &args.request())?;
+    let (mut plan, history) = plan::make(&env.repo, &env.config, &args.request())?;
+    if let Some(next) = &plan.next {
+        let tagger = env.repo.identity().ok().map(|(_, email)| email);
+        let assessment = crate::assess::assess(
+            &env.repo,
+            &crate::assess::Candidate {
+                commit: history.candidate,
+                tag: next.tag.clone(),
+                previous: history.previous(),
+                changes: &history.changes,
+                tagger,
+                override_window: None,
+            },
+        )?;
+        if assessment.has_policy {
+            plan.warnings.extend(assessment.warnings);
+        }
+        plan.gate.ok = assessment.report.ok;
+        plan.gate.policy = Some(assessment.report.policy);
+        plan.gate.requirements = assessment.report.requirements;
+    }
     if env.out.json() {
         env.out.json_value(&plan)?;
     } else {
@@ -85,9 +105,11 @@ pub fn render(plan: &Plan, out: &Output) -> String {
         None => s.push_str(&format!("{}  nothing to release\n", bold("Next version:"))),
     }
     s.push_str(&format!("               {}\n", plan.reason));
-    if plan.gate.requirements.is_empty() {
+    if plan.next.is_none() {
+        // Nothing to gate.
+    } else if plan.gate.requirements.is_empty() {
         s.push_str(&format!(
-            "{}          no release policy configured ([gate] in .release.toml)\n",
+            "{}          no requirements ([gate] in .release.toml at the trusted revision)\n",
             bold("Gate:")
         ));
     } else {
@@ -96,7 +118,11 @@ pub fn render(plan: &Plan, out: &Output) -> String {
         } else {
             out.paint(Style::Bad, "not met")
         };
-        s.push_str(&format!("{}          {verdict}\n", bold("Gate:")));
+        let policy = plan.gate.policy.as_deref().unwrap_or("");
+        s.push_str(&format!(
+            "{}          {verdict} (policy: {policy})\n",
+            bold("Gate:")
+        ));
         for r in &plan.gate.requirements {
             let mark = if r.ok {
                 out.paint(Style::Good, "ok  ")
@@ -104,6 +130,9 @@ pub fn render(plan: &Plan, out: &Output) -> String {
                 out.paint(Style::Bad, "FAIL")
             };
             s.push_str(&format!("  {mark} {}: {}\n", r.name, r.detail));
+            if let Some(fix) = &r.fix {
+                s.push_str(&format!("         fix: {fix}\n"));
+            }
         }
     }
     s

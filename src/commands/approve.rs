@@ -1,0 +1,89 @@
+//! `git release approve [REV] [--tag TAG]`: record an approval of a release
+//! candidate, bound to the tag name, commit and tree.
+
+use crate::Error;
+use crate::cli::{Env, PlanArgs};
+use crate::commands::record;
+use crate::error::Outcome;
+use crate::evidence::{APPROVALS_REF, Claim, Record};
+use crate::plan;
+
+/// `approve`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// The tag being approved [default: the planned next tag]
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Sign the record with your SSH key (`user.signingkey`)
+    #[arg(long)]
+    pub sign: bool,
+}
+
+/// Records the approval.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let repo = &env.repo;
+    let (plan, history) = plan::make(repo, &env.config, &args.plan.request())?;
+    let tag = match (&args.tag, &plan.next) {
+        (Some(tag), _) => tag.clone(),
+        (None, Some(next)) => next.tag.clone(),
+        (None, None) => {
+            return Err(Error::refused(
+                format!(
+                    "nothing to release, so there is nothing to approve: {}",
+                    plan.reason
+                ),
+                &["name the tag with `--tag TAG` to approve it anyway"],
+            ));
+        }
+    };
+    if !git2::Reference::is_valid_name(&format!("refs/tags/{tag}")) {
+        return Err(Error::refused(
+            format!("`{tag}` is not a valid tag name"),
+            &[],
+        ));
+    }
+    let (name, email) = record::identity(repo)?;
+    let key = if args.sign || env.config.gate.signed {
+        Some(record::signing_key(repo)?)
+    } else {
+        None
+    };
+    let commit = history.candidate;
+    let mut record = Record {
+        name,
+        email: email.clone(),
+        claim: Claim::Approval { tag: tag.clone() },
+        commit: commit.to_string(),
+        tree: repo.tree_of(commit)?.to_string(),
+        at: record::now_rfc3339()?,
+        signature: None,
+    };
+    if let Some(key) = &key {
+        record::sign(repo, key, &mut record)?;
+    }
+    if history
+        .changes
+        .iter()
+        .any(|c| !c.merge && c.author.email.eq_ignore_ascii_case(&email))
+    {
+        env.out.warn(&format!(
+            "you authored commits in this release; unless `self-approval = true`, your approval of {tag} will not count"
+        ));
+    }
+    record::store(repo, APPROVALS_REF, &record, &env.out)?;
+    let signed = if record.signature.is_some() {
+        ", signed"
+    } else {
+        ""
+    };
+    env.out.say(&format!(
+        "recorded: {} <{}> approves {tag} at {} (tree {}){signed}",
+        record.name,
+        record.email,
+        &record.commit[..7],
+        &record.tree[..7]
+    ));
+    Ok(Outcome::Success)
+}

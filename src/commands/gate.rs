@@ -1,0 +1,106 @@
+//! `git release gate [REV]`: evaluate the trusted policy for a candidate and
+//! report every requirement with what satisfies it or how to supply it.
+
+use crate::Error;
+use crate::assess::{self, Assessment, Candidate};
+use crate::cli::{Env, PlanArgs};
+use crate::error::Outcome;
+use crate::gate::Report;
+use crate::output::{Output, Style};
+use crate::plan;
+
+/// `gate`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    /// The tag the candidate would get [default: the planned next tag]
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Release outside the release window, recording this reason
+    #[arg(long, value_name = "REASON")]
+    pub override_window: Option<String>,
+}
+
+/// Evaluates and reports; exit 1 when unmet.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let (plan, history) = plan::make(&env.repo, &env.config, &args.plan.request())?;
+    let tag = match (&args.tag, &plan.next) {
+        (Some(tag), _) => tag.clone(),
+        (None, Some(next)) => next.tag.clone(),
+        (None, None) => {
+            return Err(Error::refused(
+                format!(
+                    "nothing to release, so there is no tag to gate: {}",
+                    plan.reason
+                ),
+                &["name the tag with `--tag TAG` to check evidence anyway"],
+            ));
+        }
+    };
+    let tagger = env.repo.identity().ok().map(|(_, email)| email);
+    let assessment = assess::assess(
+        &env.repo,
+        &Candidate {
+            commit: history.candidate,
+            tag,
+            previous: history.previous(),
+            changes: &history.changes,
+            tagger,
+            override_window: args.override_window.as_deref(),
+        },
+    )?;
+    show(&assessment, &env.out)?;
+    Ok(if assessment.report.ok {
+        Outcome::Success
+    } else {
+        Outcome::No
+    })
+}
+
+/// Prints an assessment (text or JSON) with its warnings.
+pub fn show(assessment: &Assessment, out: &Output) -> Result<(), Error> {
+    for warning in &assessment.warnings {
+        out.warn(warning);
+    }
+    if out.json() {
+        return out.json_value(&assessment.report);
+    }
+    out.write(&render(&assessment.report, out))
+}
+
+/// The report as text.
+pub fn render(report: &Report, out: &Output) -> String {
+    let mut s = format!(
+        "Gate for {} at {} (policy: {})\n",
+        report.tag,
+        &report.commit[..7.min(report.commit.len())],
+        report.policy
+    );
+    if report.requirements.is_empty() {
+        s.push_str("  no requirements: the policy asks for nothing\n");
+    }
+    for r in &report.requirements {
+        let mark = if r.ok {
+            out.paint(Style::Good, "ok  ")
+        } else {
+            out.paint(Style::Bad, "FAIL")
+        };
+        s.push_str(&format!("  {mark}  {}: {}\n", r.name, r.detail));
+        if let Some(fix) = &r.fix {
+            s.push_str(&format!("        fix: {fix}\n"));
+        }
+        for why in &r.rejected {
+            s.push_str(&format!(
+                "        {} {why}\n",
+                out.paint(Style::Dim, "not counted:")
+            ));
+        }
+    }
+    s.push_str(if report.ok {
+        "Gate met.\n"
+    } else {
+        "Gate not met.\n"
+    });
+    s
+}
