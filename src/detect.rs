@@ -574,23 +574,15 @@ fn cargo_packages(
     };
     let roots: Vec<Option<usize>> = manifests.iter().map(root_of).collect();
 
-    let mut patterns: BTreeMap<usize, Patterns> = BTreeMap::new();
+    // `members` are globs; `exclude` are directory prefixes.
+    let mut members: BTreeMap<usize, Vec<Pattern>> = BTreeMap::new();
     for (i, m) in manifests.iter().enumerate() {
         if let Some(workspace) = &m.workspace {
-            let compile = |list: &[String]| -> Result<Vec<Pattern>, DetectError> {
-                let mut out = Vec::new();
-                for pattern in list {
-                    out.extend(Pattern::new(&m.manifest, &m.dir, pattern)?);
-                }
-                Ok(out)
-            };
-            patterns.insert(
-                i,
-                Patterns {
-                    include: compile(&workspace.members)?,
-                    exclude: compile(&workspace.exclude)?,
-                },
-            );
+            let mut patterns = Vec::new();
+            for pattern in &workspace.members {
+                patterns.extend(Pattern::new(&m.manifest, &m.dir, pattern)?);
+            }
+            members.insert(i, patterns);
         }
     }
     let excluded = |i: usize, root: usize| {
@@ -614,9 +606,13 @@ fn cargo_packages(
         let member = match roots[i] {
             None => true,
             Some(root) if root == i => true,
-            Some(root) => patterns
-                .get(&root)
-                .is_some_and(|p| p.include.iter().any(|p| p.matches(&m.dir))),
+            // A literal member wins over `exclude`; a glob does not.
+            Some(root) => members.get(&root).is_some_and(|patterns| {
+                patterns.iter().any(|p| match p {
+                    Pattern::Literal(literal) => *literal == m.dir,
+                    Pattern::Glob(glob) => glob.is_match(&m.dir) && !excluded(i, root),
+                })
+            }),
         };
         if member {
             proposed[i] = true;
@@ -919,5 +915,346 @@ fn link_dependencies(found: &mut [(Detected, BTreeSet<String>)]) {
             .filter_map(|name| known.get(&(detected.kind, name)).cloned())
             .collect();
         detected.dependencies = internal.into_iter().collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    fn summary(found: &[Detected]) -> Vec<(String, String, Option<String>, Vec<String>)> {
+        found
+            .iter()
+            .map(|d| {
+                (
+                    d.name.clone(),
+                    d.path.clone(),
+                    d.version.clone(),
+                    d.dependencies.clone(),
+                )
+            })
+            .collect()
+    }
+
+    fn row(
+        name: &str,
+        path: &str,
+        version: Option<&str>,
+        deps: &[&str],
+    ) -> (String, String, Option<String>, Vec<String>) {
+        (
+            name.to_owned(),
+            path.to_owned(),
+            version.map(str::to_owned),
+            deps.iter().map(|d| (*d).to_owned()).collect(),
+        )
+    }
+
+    const CARGO_WORKSPACE: &[(&str, &str)] = &[
+        (".gitignore", "/ignored/\n"),
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/fuzz\"]\n\n[workspace.package]\nversion = \"0.3.1\"\n\n[workspace.dependencies]\ncore = { path = \"crates/core\", version = \"0.3.1\" }\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        (
+            "crates/core/Cargo.toml",
+            "[package]\nname = \"core\"\nversion.workspace = true\n",
+        ),
+        (
+            "crates/cli/Cargo.toml",
+            "[package]\nname = \"cli\"\nversion = \"1.0.0\"\n\n[dependencies]\ncore = { workspace = true }\nserde = \"1\"\n\n[target.'cfg(unix)'.dependencies]\nutil2 = { package = \"util\", path = \"../../libs/util\" }\n",
+        ),
+        (
+            "crates/fuzz/Cargo.toml",
+            "[package]\nname = \"fuzz\"\nversion = \"0.0.0\"\n[dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        (
+            "libs/util/Cargo.toml",
+            "[package]\nname = \"util\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "tests/fixtures/demo/Cargo.toml",
+            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "ignored/Cargo.toml",
+            "[package]\nname = \"ghost\"\nversion = \"0.1.0\"\n",
+        ),
+        (
+            "target/debug/build/Cargo.toml",
+            "[package]\nname = \"built\"\n",
+        ),
+        (".hidden/Cargo.toml", "[package]\nname = \"hidden\"\n"),
+    ];
+
+    #[test]
+    fn cargo_workspace_members_exclusions_and_ignored_dirs() {
+        let dir = tree(CARGO_WORKSPACE);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(
+            summary(&found),
+            vec![
+                row("cli", "crates/cli", Some("1.0.0"), &["core", "util"]),
+                row("core", "crates/core", Some("0.3.1"), &[]),
+                row("util", "libs/util", Some("0.1.0"), &[]),
+            ]
+        );
+        assert!(found.iter().all(|d| d.kind == Ecosystem::Cargo));
+        assert_eq!(found[0].manifest, "crates/cli/Cargo.toml");
+        assert_eq!(
+            found[0].version_files,
+            ["crates/cli/Cargo.toml", "Cargo.lock"]
+        );
+        // An inherited version lives in the workspace root.
+        assert_eq!(found[1].version_files, ["Cargo.toml", "Cargo.lock"]);
+    }
+
+    #[test]
+    fn cargo_root_that_is_also_a_package_and_explicit_members() {
+        let dir = tree(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"tool\"\nversion = \"2.0.0\"\n[dependencies]\ncore = { path = \"core\" }\n\n[workspace]\nmembers = [\"core\", \"./excluded/kept\"]\nexclude = [\"excluded\"]\n",
+            ),
+            (
+                "core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "excluded/kept/Cargo.toml",
+                "[package]\nname = \"kept\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "excluded/dropped/Cargo.toml",
+                "[package]\nname = \"dropped\"\n",
+            ),
+        ]);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(
+            summary(&found),
+            vec![
+                row("tool", ".", Some("2.0.0"), &["core"]),
+                row("core", "core", Some("1.0.0"), &[]),
+                row("kept", "excluded/kept", Some("1.0.0"), &[]),
+            ]
+        );
+        assert_eq!(found[0].manifest, "Cargo.toml");
+    }
+
+    const NPM_WORKSPACE: &[(&str, &str)] = &[
+        (
+            "package.json",
+            r#"{ "name": "monorepo", "private": true, "workspaces": ["packages/*", "!packages/legacy"] }"#,
+        ),
+        ("package-lock.json", "{}"),
+        (
+            "packages/core/package.json",
+            r#"{ "name": "@acme/core", "version": "1.2.0" }"#,
+        ),
+        (
+            "packages/web/package.json",
+            r#"{ "name": "web", "version": "0.1.0", "dependencies": { "@acme/core": "^1.2.0", "react": "^18" }, "devDependencies": { "web": "0.0.0" } }"#,
+        ),
+        ("packages/legacy/package.json", r#"{ "name": "legacy" }"#),
+        (
+            "packages/web/fixtures/package.json",
+            r#"{ "name": "fixture" }"#,
+        ),
+        (
+            "packages/web/node_modules/react/package.json",
+            r#"{ "name": "react" }"#,
+        ),
+    ];
+
+    #[test]
+    fn npm_workspace_private_root_is_not_a_package() {
+        let dir = tree(NPM_WORKSPACE);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(
+            summary(&found),
+            vec![
+                row("@acme/core", "packages/core", Some("1.2.0"), &[]),
+                row("web", "packages/web", Some("0.1.0"), &["@acme/core"]),
+            ]
+        );
+        assert_eq!(found[1].kind, Ecosystem::Npm);
+        assert_eq!(
+            found[1].version_files,
+            ["packages/web/package.json", "package-lock.json"]
+        );
+    }
+
+    #[test]
+    fn npm_workspace_object_form_and_public_root() {
+        let dir = tree(&[
+            (
+                "package.json",
+                r#"{ "name": "root", "version": "3.0.0", "workspaces": { "packages": ["libs/**"] }, "dependencies": { "a": "*" } }"#,
+            ),
+            (
+                "libs/group/a/package.json",
+                r#"{ "name": "a", "version": "1.0.0" }"#,
+            ),
+        ]);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(
+            summary(&found),
+            vec![
+                row("root", ".", Some("3.0.0"), &["a"]),
+                row("a", "libs/group/a", Some("1.0.0"), &[]),
+            ]
+        );
+    }
+
+    const PYTHON: &[(&str, &str)] = &[
+        (
+            "poetry-app/pyproject.toml",
+            "[tool.poetry]\nname = \"poetry-app\"\nversion = \"0.2.0\"\n\n[tool.poetry.dependencies]\npython = \"^3.10\"\npep-lib = { path = \"../pep-lib\", develop = true }\n",
+        ),
+        (
+            "pep-lib/pyproject.toml",
+            "[project]\nname = \"Pep_Lib\"\nversion = \"1.0.0\"\ndependencies = [\"requests>=2\"]\n\n[dependency-groups]\ndev = [\"dyn>=1\", { include-group = \"x\" }]\n",
+        ),
+        (
+            "dyn/pyproject.toml",
+            "[project]\nname = \"dyn\"\ndynamic = [\"version\"]\n",
+        ),
+        ("tools/pyproject.toml", "[tool.black]\nline-length = 100\n"),
+    ];
+
+    #[test]
+    fn python_pep621_and_poetry_projects() {
+        let dir = tree(PYTHON);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(
+            summary(&found),
+            vec![
+                row("dyn", "dyn", None, &[]),
+                row("Pep_Lib", "pep-lib", Some("1.0.0"), &["dyn"]),
+                row("poetry-app", "poetry-app", Some("0.2.0"), &["Pep_Lib"]),
+            ]
+        );
+        assert!(found.iter().all(|d| d.kind == Ecosystem::Python));
+        assert_eq!(found[1].version_files, ["pep-lib/pyproject.toml"]);
+    }
+
+    #[test]
+    fn proposal_renders_as_valid_toml() {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (prefix, set) in [
+            ("rust/", CARGO_WORKSPACE),
+            ("js/", NPM_WORKSPACE),
+            ("py/", PYTHON),
+        ] {
+            for (path, text) in set {
+                files.push((format!("{prefix}{path}"), (*text).to_owned()));
+            }
+        }
+        // A Python project named like a crate is rendered commented out.
+        files.push((
+            "py/core/pyproject.toml".to_owned(),
+            "[project]\nname = \"core\"\nversion = \"1.0\"\n".to_owned(),
+        ));
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = tree(&refs);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(found.len(), 9, "{found:#?}");
+        let rendered = to_toml(&found);
+        let parsed: Table = toml::from_str(&rendered).unwrap();
+        let packages = parsed["package"].as_array().unwrap();
+        assert_eq!(packages.len(), 8, "{rendered}");
+        let cli = packages
+            .iter()
+            .find(|p| p["name"].as_str() == Some("cli"))
+            .unwrap();
+        assert_eq!(cli["path"].as_str(), Some("rust/crates/cli"));
+        assert_eq!(cli["tag"].as_str(), Some("{name}-v{version}"));
+        assert_eq!(
+            cli["version-files"],
+            Toml::Array(vec![
+                "rust/crates/cli/Cargo.toml".into(),
+                "rust/Cargo.lock".into()
+            ])
+        );
+        assert_eq!(
+            cli["depends-on"],
+            Toml::Array(vec!["core".into(), "util".into()])
+        );
+        let web = packages
+            .iter()
+            .find(|p| p["name"].as_str() == Some("web"))
+            .unwrap();
+        assert_eq!(web["tag"].as_str(), Some("{name}@{version}"));
+        assert!(rendered.contains("tag = \"{name}-v{version}\"  # current version 0.3.1\n"));
+        assert!(rendered.contains("# no version found in `py/dyn/pyproject.toml`"));
+        assert!(rendered.contains("# another package is also named `core`"));
+    }
+
+    #[test]
+    fn single_package_uses_the_default_tag() {
+        let dir = tree(&[(
+            "Cargo.toml",
+            "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n",
+        )]);
+        let found = detect(dir.path()).unwrap();
+        let rendered = to_toml(&found);
+        assert_eq!(
+            rendered.split_once("\n\n").unwrap().1,
+            "# cargo package `Cargo.toml`\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"  # current version 0.1.0\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
+        );
+        let empty = to_toml(&[]);
+        assert!(toml::from_str::<Table>(&empty).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_manifests_and_bad_roots_are_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("Cargo.toml", "[package"),
+            ("Cargo.toml", "[package]\nversion = \"1.0.0\"\n"),
+            ("Cargo.toml", "workspace = 3\n"),
+            ("Cargo.toml", "[workspace]\nmembers = [\"[\"]\n"),
+            ("package.json", "{"),
+            ("package.json", "[]"),
+            ("package.json", r#"{ "workspaces": 3 }"#),
+            ("pyproject.toml", "[project\n"),
+        ];
+        for (path, text) in cases {
+            let dir = tree(&[(path, text)]);
+            let err = detect(dir.path()).unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("`{path}`")),
+                "{text}: {err}"
+            );
+            assert!(!err.hints().is_empty());
+        }
+        let missing = detect(Path::new("/nonexistent/git-release-detect")).unwrap_err();
+        assert!(matches!(missing, DetectError::Root { .. }), "{missing:?}");
+    }
+
+    #[test]
+    fn relative_paths_join_and_stay_inside_the_root() {
+        assert_eq!(
+            join("crates/cli", "../../libs/util").as_deref(),
+            Some("libs/util")
+        );
+        assert_eq!(join("", "./crates/*/").as_deref(), Some("crates/*"));
+        assert_eq!(join("a", "../.."), None);
+        assert!(within("crates/core", ""));
+        assert!(within("crates/core", "crates"));
+        assert!(!within("crates-old/core", "crates"));
     }
 }

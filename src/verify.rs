@@ -267,7 +267,25 @@ pub fn verify(
     )
     .ok()
     .and_then(|d| d.next);
-    let above_previous = previous.as_ref().is_none_or(|p| version > p.version);
+    // A release with a higher version already in the tag's history means the
+    // tag goes backwards.
+    let mut higher_before = None;
+    for tag in index
+        .releases
+        .iter()
+        .filter(|t| t.version > version && t.name != name && t.version.pre.is_empty())
+    {
+        if repo.reachable(commit, tag.commit)? {
+            higher_before = Some(tag.name.clone());
+            break;
+        }
+    }
+    let above_previous =
+        previous.as_ref().is_none_or(|p| version > p.version) && higher_before.is_none();
+    let previous = match (&higher_before, previous) {
+        (Some(name), _) => index.get(name).cloned(),
+        (None, previous) => previous,
+    };
     let prev_text = previous.as_ref().map_or_else(
         || "no previous release".to_owned(),
         |p| format!("previous release {}", p.name),

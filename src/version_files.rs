@@ -206,8 +206,11 @@ pub fn read_version(
     match kind {
         Kind::CargoToml => {
             let doc = parse_toml(file, text)?;
-            Ok(cargo_version_item(file, &doc)?
-                .and_then(|(_, item)| item.as_str().map(str::to_owned)))
+            match cargo_version_item(file, &doc) {
+                Ok(found) => Ok(found.and_then(|(_, item)| item.as_str().map(str::to_owned))),
+                Err(VersionFileError::Inherited { .. }) => Ok(None),
+                Err(err) => Err(err),
+            }
         }
         Kind::CargoLock => {
             parse_toml(file, text)?;
@@ -1516,8 +1519,7 @@ version = "{V}"
 
     const PACKAGE_JSON_2: &str = "{\n  \"name\": \"web\",\n  \"private\": false,\n  \"version\": \"{V}\",\n  \"config\": { \"version\": \"9.9.9\" },\n  \"dependencies\": {\n    \"left-pad\": \"^1.3.0\"\n  }\n}\n";
     const PACKAGE_JSON_4: &str = "{\n    \"version\" :  \"{V}\",\n    \"name\": \"web\"\n}";
-    const PACKAGE_JSON_TABS: &str =
-        "{\r\n\t\"name\": \"web\",\r\n\t\"scripts\": {\"x\": \"echo \\\"\\u00e9\\\"\"},\r\n\t\"version\": \"{V}\"\r\n}\r\n";
+    const PACKAGE_JSON_TABS: &str = "{\r\n\t\"name\": \"web\",\r\n\t\"scripts\": {\"x\": \"echo \\\"\\u00e9\\\"\"},\r\n\t\"version\": \"{V}\"\r\n}\r\n";
 
     const PACKAGE_LOCK_ROOT: &str = "{\n  \"name\": \"web\",\n  \"version\": \"{V}\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"name\": \"web\",\n      \"version\": \"{V}\"\n    },\n    \"node_modules/x\": {\n      \"version\": \"1.2.3\"\n    }\n  }\n}\n";
 
@@ -1556,14 +1558,26 @@ version = "{V}"
         let cases: &[(&str, Kind, &str)] = &[
             ("cargo package", Kind::CargoToml, CARGO_PACKAGE),
             ("cargo virtual root", Kind::CargoToml, CARGO_VIRTUAL_ROOT),
-            ("cargo root inheriting", Kind::CargoToml, CARGO_ROOT_AND_PACKAGE),
+            (
+                "cargo root inheriting",
+                Kind::CargoToml,
+                CARGO_ROOT_AND_PACKAGE,
+            ),
             ("package.json 2 spaces", Kind::PackageJson, PACKAGE_JSON_2),
             ("package.json 4 spaces", Kind::PackageJson, PACKAGE_JSON_4),
-            ("package.json tabs crlf", Kind::PackageJson, PACKAGE_JSON_TABS),
+            (
+                "package.json tabs crlf",
+                Kind::PackageJson,
+                PACKAGE_JSON_TABS,
+            ),
             ("package-lock root", Kind::PackageLock, PACKAGE_LOCK_ROOT),
             ("pep 621", Kind::Pyproject, PYPROJECT_PEP621),
             ("poetry", Kind::Pyproject, PYPROJECT_POETRY),
-            ("poetry 2 dynamic", Kind::Pyproject, PYPROJECT_POETRY_DYNAMIC),
+            (
+                "poetry 2 dynamic",
+                Kind::Pyproject,
+                PYPROJECT_POETRY_DYNAMIC,
+            ),
             ("regex", regex, REGEX_FILE),
         ];
         for (name, kind, template) in cases {
@@ -1602,12 +1616,17 @@ version = "{V}"
             "[package]\nname = \"core\"\nversion.workspace = true\n",
             "[package]\nname = \"core\"\nversion = { workspace = true }\n",
         ] {
-            let err = set_version(&Kind::CargoToml, "crates/core/Cargo.toml", member, &v("1.0.0"))
-                .unwrap_err();
+            let err = set_version(
+                &Kind::CargoToml,
+                "crates/core/Cargo.toml",
+                member,
+                &v("1.0.0"),
+            )
+            .unwrap_err();
             assert!(matches!(err, VersionFileError::Inherited { .. }), "{err:?}");
             assert!(err.to_string().contains("`crates/core/Cargo.toml`"));
             assert!(err.hints()[0].contains("[workspace.package] version"));
-            assert_eq!(read_version(&Kind::CargoToml, "f", member), Err(err));
+            assert_eq!(read_version(&Kind::CargoToml, "f", member), Ok(None));
         }
     }
 
@@ -1628,16 +1647,26 @@ version = "{V}"
         assert!(matches!(err, VersionFileError::NoMatch { .. }), "{err:?}");
         assert!(err.to_string().contains("`setup.cfg`"));
         assert_eq!(read_version(&kind, "f", text).unwrap(), None);
-        for pattern in ["no placeholder", "{version} {version}", "(unclosed {version}"] {
+        for pattern in [
+            "no placeholder",
+            "{version} {version}",
+            "(unclosed {version}",
+        ] {
             let kind = Kind::Regex(pattern.to_owned());
             let err = set_version(&kind, "f", text, &v("2.0.0")).unwrap_err();
-            assert!(matches!(err, VersionFileError::Pattern { .. }), "{pattern}: {err:?}");
+            assert!(
+                matches!(err, VersionFileError::Pattern { .. }),
+                "{pattern}: {err:?}"
+            );
             assert!(check_pattern(pattern).is_err());
             assert!(!err.to_string().contains('\n'), "{err}");
         }
         assert!(check_pattern("^version: {version}$").is_ok());
         let kind = Kind::Regex("^version: {version}$".to_owned());
-        assert_eq!(set_version(&kind, "f", text, &v("2.0.0")).unwrap(), "version: 2.0.0\n");
+        assert_eq!(
+            set_version(&kind, "f", text, &v("2.0.0")).unwrap(),
+            "version: 2.0.0\n"
+        );
     }
 
     #[test]
@@ -1651,7 +1680,11 @@ version = "{V}"
             ("npm-shrinkwrap.json", None, Some(Kind::PackageLock)),
             ("pyproject.toml", None, Some(Kind::Pyproject)),
             ("VERSION", None, None),
-            ("Cargo.toml", Some("v{version}"), Some(Kind::Regex("v{version}".to_owned()))),
+            (
+                "Cargo.toml",
+                Some("v{version}"),
+                Some(Kind::Regex("v{version}".to_owned())),
+            ),
         ];
         for (path, pattern, expected) in cases {
             assert_eq!(kind_for(Path::new(path), pattern), expected, "{path}");
@@ -1671,7 +1704,11 @@ version = "{V}"
             ("*", None),
         ];
         for (old, expected) in cases {
-            assert_eq!(cargo_requirement(old, &v("2.0.0")), Ok(expected.map(str::to_owned)), "{old}");
+            assert_eq!(
+                cargo_requirement(old, &v("2.0.0")),
+                Ok(expected.map(str::to_owned)),
+                "{old}"
+            );
         }
         assert_eq!(cargo_requirement(">=1.0, <2", &v("2.0.0")), Err(()));
         assert_eq!(cargo_requirement("1.*", &v("2.0.0")), Err(()));
@@ -1696,7 +1733,11 @@ version = "{V}"
             ("github:user/core", None),
         ];
         for (old, expected) in cases {
-            assert_eq!(npm_requirement(old, &v("2.0.0")).as_deref(), expected, "{old}");
+            assert_eq!(
+                npm_requirement(old, &v("2.0.0")).as_deref(),
+                expected,
+                "{old}"
+            );
         }
     }
 
@@ -1706,7 +1747,10 @@ version = "{V}"
             ("core>=1.2", Some("core>=2.0.0")),
             ("core == 1.2.0", Some("core == 2.0.0")),
             ("Core_Lib[extra] ~=1.2 ; python_version >= '3.8'", None),
-            ("core[extra] ~=1.2 ; python_version >= '3.8'", Some("core[extra] ~=2.0.0 ; python_version >= '3.8'")),
+            (
+                "core[extra] ~=1.2 ; python_version >= '3.8'",
+                Some("core[extra] ~=2.0.0 ; python_version >= '3.8'"),
+            ),
             ("core (>=1.2)", Some("core (>=2.0.0)")),
             ("core>=1.2,<2", None),
             ("core<2", None),
@@ -1715,7 +1759,11 @@ version = "{V}"
             ("corex>=1.2", None),
         ];
         for (old, expected) in cases {
-            assert_eq!(pep508_requirement(old, "core", &v("2.0.0")).as_deref(), expected, "{old}");
+            assert_eq!(
+                pep508_requirement(old, "core", &v("2.0.0")).as_deref(),
+                expected,
+                "{old}"
+            );
         }
         assert_eq!(
             pep508_requirement("Core_Lib[extra]~=1.2", "core-lib", &v("2.0.0")).as_deref(),
@@ -1771,13 +1819,28 @@ inherited = { workspace = true }
             set_dependency(&Kind::CargoToml, "Cargo.toml", &after, "core", &v("0.4.0")).unwrap();
         assert!(!changed);
         assert_eq!(out, after);
-        let (_, changed) =
-            set_dependency(&Kind::CargoToml, "Cargo.toml", &before, "absent", &v("0.4.0")).unwrap();
+        let (_, changed) = set_dependency(
+            &Kind::CargoToml,
+            "Cargo.toml",
+            &before,
+            "absent",
+            &v("0.4.0"),
+        )
+        .unwrap();
         assert!(!changed);
         let compound = "[dependencies]\ncore = \">=0.3, <0.4\"\n";
-        let err = set_dependency(&Kind::CargoToml, "Cargo.toml", compound, "core", &v("0.4.0"))
-            .unwrap_err();
-        assert!(matches!(err, VersionFileError::Requirement { .. }), "{err:?}");
+        let err = set_dependency(
+            &Kind::CargoToml,
+            "Cargo.toml",
+            compound,
+            "core",
+            &v("0.4.0"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, VersionFileError::Requirement { .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("`>=0.3, <0.4`"));
     }
 
@@ -1785,15 +1848,26 @@ inherited = { workspace = true }
     fn npm_dependencies_are_updated_in_every_section() {
         let template = "{\n  \"name\": \"app\",\n  \"dependencies\": { \"core\": \"^{V}\", \"left-pad\": \"^1.0.0\" },\n  \"devDependencies\": {\n    \"core\": \"~{V}\"\n  },\n  \"peerDependencies\": { \"core\": \"{V}\" },\n  \"optionalDependencies\": { \"core\": \"workspace:^{V}\" },\n  \"resolutions\": { \"core\": \"1.0.0\" }\n}\n";
         let (before, after) = pair(template, "1.0.0", "2.0.0");
-        let (out, changed) =
-            set_dependency(&Kind::PackageJson, "package.json", &before, "core", &v("2.0.0")).unwrap();
+        let (out, changed) = set_dependency(
+            &Kind::PackageJson,
+            "package.json",
+            &before,
+            "core",
+            &v("2.0.0"),
+        )
+        .unwrap();
         assert!(changed);
         assert_eq!(out, after);
         let untouched = "{\"dependencies\": {\"core\": \"workspace:*\", \"web\": \"file:../web\"}}";
         for dep in ["core", "web"] {
-            let (out, changed) =
-                set_dependency(&Kind::PackageJson, "package.json", untouched, dep, &v("2.0.0"))
-                    .unwrap();
+            let (out, changed) = set_dependency(
+                &Kind::PackageJson,
+                "package.json",
+                untouched,
+                dep,
+                &v("2.0.0"),
+            )
+            .unwrap();
             assert!(!changed);
             assert_eq!(out, untouched);
         }
@@ -1824,8 +1898,14 @@ core = { version = "~{V}", optional = true }
 core_local = { path = "../core", develop = true }
 "#;
         let (before, after) = pair(template, "1.2.0", "1.3.0");
-        let (out, changed) =
-            set_dependency(&Kind::Pyproject, "pyproject.toml", &before, "core", &v("1.3.0")).unwrap();
+        let (out, changed) = set_dependency(
+            &Kind::Pyproject,
+            "pyproject.toml",
+            &before,
+            "core",
+            &v("1.3.0"),
+        )
+        .unwrap();
         assert!(changed);
         assert_eq!(out, after);
     }
@@ -1867,8 +1947,14 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             ("app".to_owned(), v("1.0.1")),
             ("core".to_owned(), v("0.4.0")),
         ];
-        assert_eq!(update_cargo_lock("Cargo.lock", &before, &members).unwrap(), after);
-        assert_eq!(update_cargo_lock("Cargo.lock", &before, &[]).unwrap(), before);
+        assert_eq!(
+            update_cargo_lock("Cargo.lock", &before, &members).unwrap(),
+            after
+        );
+        assert_eq!(
+            update_cargo_lock("Cargo.lock", &before, &[]).unwrap(),
+            before
+        );
     }
 
     #[test]
@@ -1926,13 +2012,19 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
     #[test]
     fn package_lock_v1_updates_root_and_linked_dependencies() {
         let template = "{\n\t\"name\": \"web\",\n\t\"version\": \"{root}\",\n\t\"lockfileVersion\": 1,\n\t\"requires\": true,\n\t\"dependencies\": {\n\t\t\"core\": {\n\t\t\t\"version\": \"{core}\"\n\t\t},\n\t\t\"ui\": {\n\t\t\t\"version\": \"file:packages/ui\",\n\t\t\t\"requires\": {\n\t\t\t\t\"core\": \"^{core}\"\n\t\t\t}\n\t\t},\n\t\t\"left-pad\": {\n\t\t\t\"version\": \"0.3.1\",\n\t\t\t\"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-0.3.1.tgz\"\n\t\t}\n\t}\n}";
-        let fill = |root: &str, core: &str| template.replace("{root}", root).replace("{core}", core);
+        let fill =
+            |root: &str, core: &str| template.replace("{root}", root).replace("{core}", core);
         let before = fill("0.3.1", "0.3.1");
         let after = fill("0.4.0", "1.0.0");
         let members = [
             ("web".to_owned(), ".".to_owned(), v("0.4.0")),
             ("core".to_owned(), "packages/core".to_owned(), v("1.0.0")),
-            ("left-pad".to_owned(), "packages/left-pad".to_owned(), v("9.0.0")),
+            ("ui".to_owned(), "packages/ui".to_owned(), v("0.3.2")),
+            (
+                "left-pad".to_owned(),
+                "packages/left-pad".to_owned(),
+                v("9.0.0"),
+            ),
         ];
         let out = update_package_lock("package-lock.json", &before, &members).unwrap();
         assert_eq!(out, after);
@@ -1940,7 +2032,14 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 
     #[test]
     fn malformed_input_is_an_error_naming_the_file() {
-        let toml_inputs = ["[package", "package = 3", "[package]\nversion = 3", "[workspace]\npackage = 1", "a = \"\\x\"", "[[package]]\nname = \"x\"\n[package]\n"];
+        let toml_inputs = [
+            "[package",
+            "package = 3",
+            "[package]\nversion = 3",
+            "[workspace]\npackage = 1",
+            "a = \"\\x\"",
+            "[[package]]\nname = \"x\"\n[package]\n",
+        ];
         for text in toml_inputs {
             for kind in [Kind::CargoToml, Kind::Pyproject] {
                 if let Err(err) = set_version(&kind, "bad.toml", text, &v("1.0.0")) {
@@ -1954,15 +2053,33 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         assert!(err.to_string().contains("line 1"), "{err}");
         let err = update_cargo_lock("Cargo.lock", "[[package]\n", &[]).unwrap_err();
         assert!(matches!(err, VersionFileError::Toml { .. }), "{err:?}");
-        let json_inputs = ["", "{", "[]", "\"x\"", "{\"version\": 3}", "{\"name\": \"a\",}", "\u{0}"];
+        let json_inputs = [
+            "",
+            "{",
+            "[]",
+            "\"x\"",
+            "{\"version\": 3}",
+            "{\"name\": \"a\",}",
+            "\u{0}",
+        ];
         for text in json_inputs {
             let err = set_version(&Kind::PackageJson, "bad.json", text, &v("1.0.0")).unwrap_err();
             assert!(err.to_string().contains("`bad.json`"), "{text:?}: {err}");
-            assert!(update_package_lock("bad.json", text, &[]).is_err() || text == "{\"version\": 3}");
+            assert!(
+                update_package_lock("bad.json", text, &[]).is_err() || text == "{\"version\": 3}"
+            );
         }
         let deep = "[".repeat(10_000);
         assert!(set_version(&Kind::PackageJson, "deep.json", &deep, &v("1.0.0")).is_err());
-        assert!(set_version(&Kind::CargoToml, "deep.toml", &format!("a = {deep}"), &v("1.0.0")).is_err());
+        assert!(
+            set_version(
+                &Kind::CargoToml,
+                "deep.toml",
+                &format!("a = {deep}"),
+                &v("1.0.0")
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -1979,7 +2096,8 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 let _ = set_version(&kind, "f", cut, &v("1.0.0"));
                 let _ = read_version(&kind, "f", cut);
                 let _ = set_dependency(&kind, "f", cut, "core", &v("1.0.0"));
-                let _ = update_package_lock("f", cut, &[("web".to_owned(), String::new(), v("1.0.0"))]);
+                let _ =
+                    update_package_lock("f", cut, &[("web".to_owned(), String::new(), v("1.0.0"))]);
                 let _ = update_cargo_lock("f", cut, &[("core".to_owned(), v("1.0.0"))]);
             }
         }
@@ -1987,8 +2105,13 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 
     #[test]
     fn json_strings_decode_escapes() {
-        let root = json::parse(r#"{"a\u00e9\ud83d\ude00\n": "x\"y", "b": [1, -2.5e+3, true, null]}"#).unwrap();
-        assert_eq!(root.get("aé😀\n").and_then(json::Spanned::as_str), Some("x\"y"));
+        let root =
+            json::parse(r#"{"a\u00e9\ud83d\ude00\n": "x\"y", "b": [1, -2.5e+3, true, null]}"#)
+                .unwrap();
+        assert_eq!(
+            root.get("aé😀\n").and_then(json::Spanned::as_str),
+            Some("x\"y")
+        );
         assert!(root.get("b").is_some());
     }
 

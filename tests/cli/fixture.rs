@@ -178,11 +178,27 @@ impl TestRepo {
         self.git(&["rev-parse", rev]).trim().to_owned()
     }
 
+    /// Sets the identity git-release records evidence as (`user.name`/`user.email`).
+    pub fn as_user(&mut self, name: &str, email: &str) -> &mut Self {
+        self.git(&["config", "user.name", name]);
+        self.git(&["config", "user.email", email]);
+        self
+    }
+
     /// Runs the real git-release binary in `dir` with `args`.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        self.run_env(dir, args, &[])
+    }
+
+    /// Runs the real binary in `dir` with extra environment variables.
+    pub fn run_env(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
         hermetic(&mut cmd, self.root());
         cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+        cmd.env("GIT_RELEASE_NOW", "2023-11-15T10:00:00Z");
+        for (key, value) in vars {
+            cmd.env(key, value);
+        }
         let output = cmd.args(args).current_dir(dir).output().unwrap();
         Run { output }
     }

@@ -5,7 +5,20 @@ use crate::fixture::TestRepo;
 #[test]
 fn help_of_every_command() {
     let repo = TestRepo::empty();
-    for command in ["", "plan", "version", "changelog", "notes", "test", "approve", "gate", "tag", "verify", "sync", "init"] {
+    for command in [
+        "",
+        "plan",
+        "version",
+        "changelog",
+        "notes",
+        "test",
+        "approve",
+        "gate",
+        "tag",
+        "verify",
+        "sync",
+        "init",
+    ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();
         args.push("--help");
         let run = repo.run(&args);

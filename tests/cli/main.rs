@@ -2,6 +2,7 @@
 
 mod changelog;
 mod fixture;
+mod gate;
 mod help;
 mod plan;
 mod version;
