@@ -226,6 +226,16 @@ pub fn to_toml(found: &[Detected]) -> String {
         );
         let _ = writeln!(block, "depends-on = {}", toml_list(&package.dependencies));
         let _ = write!(out, "\n# {} package `{}`\n", package.kind, package.manifest);
+        if let Some(shared) = package
+            .version_files
+            .first()
+            .filter(|f| **f != package.manifest)
+        {
+            let _ = writeln!(
+                out,
+                "# its version is inherited from `{shared}`, shared with other members"
+            );
+        }
         if seen.insert(package.name.as_str()) {
             out.push_str(&block);
         } else {
@@ -1202,6 +1212,7 @@ mod tests {
         assert!(rendered.contains("tag = \"{name}-v{version}\"  # current version 0.3.1\n"));
         assert!(rendered.contains("# no version found in `py/dyn/pyproject.toml`"));
         assert!(rendered.contains("# another package is also named `core`"));
+        assert!(rendered.contains("# its version is inherited from `rust/Cargo.toml`"));
     }
 
     #[test]

@@ -712,6 +712,11 @@ fn cargo_version_item<'d>(
         Some(item) if item.is_str() => Ok(Some(("`[package] version`".to_owned(), item))),
         Some(item) if inherits(item) => match workspace_version {
             Some(found) => Ok(Some(found)),
+            // The root itself inherits from a `[workspace.package]` with no version.
+            None if doc.get("workspace").is_some() => Err(VersionFileError::NoVersion {
+                file: file.to_owned(),
+                expected: "`[workspace.package] version`".to_owned(),
+            }),
             None => Err(VersionFileError::Inherited {
                 file: file.to_owned(),
             }),
@@ -1063,7 +1068,9 @@ fn parse_json(file: &str, text: &str) -> Result<json::Spanned, VersionFileError>
         message,
     };
     // serde_json's messages say what was expected, with line and column.
-    serde_json::from_str::<serde_json::Value>(text).map_err(|e| error(e.to_string()))?;
+    // npm accepts a byte order mark; the span parser skips it too.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str::<serde_json::Value>(body).map_err(|e| error(e.to_string()))?;
     json::parse(text).map_err(error)
 }
 
@@ -1277,7 +1284,7 @@ mod json {
         let mut parser = Parser {
             bytes: text.as_bytes(),
             text,
-            at: 0,
+            at: if text.starts_with('\u{feff}') { 3 } else { 0 },
         };
         parser.skip_whitespace();
         let value = parser.value(0)?;
@@ -2101,6 +2108,17 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                 let _ = update_cargo_lock("f", cut, &[("core".to_owned(), v("1.0.0"))]);
             }
         }
+    }
+
+    #[test]
+    fn byte_order_mark_is_kept() {
+        let (before, after) = pair(
+            "\u{feff}{\"name\": \"web\", \"version\": \"{V}\"}\n",
+            "1.0.0",
+            "1.1.0",
+        );
+        let out = set_version(&Kind::PackageJson, "package.json", &before, &v("1.1.0")).unwrap();
+        assert_eq!(out, after);
     }
 
     #[test]
