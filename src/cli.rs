@@ -85,6 +85,11 @@ enum Command {
     Verify(commands::verify::Args),
     /// Exchange evidence notes with a remote (merged by line union)
     Sync(commands::sync::Args),
+    /// Install or remove git hooks, and the hook entry points git calls
+    #[command(subcommand)]
+    Hook(commands::hook::Args),
+    /// Lint commit messages as Conventional Commits
+    Lint(commands::lint::Args),
     /// Write a commented .release.toml
     Init(commands::init::Args),
 }
@@ -205,6 +210,8 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Tag(args)) => commands::tag::run(args, &env),
         Some(Command::Verify(args)) => commands::verify::run(args, &env),
         Some(Command::Sync(args)) => commands::sync::run(args, &env),
+        Some(Command::Hook(args)) => commands::hook::run(args, &env),
+        Some(Command::Lint(args)) => commands::lint::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),
     };
     (result, env.out)

@@ -28,6 +28,8 @@ pub struct Config {
     pub changelog: ChangelogConfig,
     /// The release policy.
     pub gate: GateConfig,
+    /// Commit message lint.
+    pub lint: LintConfig,
 }
 
 impl Default for Config {
@@ -39,6 +41,7 @@ impl Default for Config {
             commits: CommitsConfig::default(),
             changelog: ChangelogConfig::default(),
             gate: GateConfig::default(),
+            lint: LintConfig::default(),
         }
     }
 }
@@ -152,6 +155,34 @@ impl ChangelogConfig {
         self.path
             .clone()
             .unwrap_or_else(|| PathBuf::from("CHANGELOG.md"))
+    }
+}
+
+/// `[lint]`: rules for `git release lint` and the commit-msg hook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct LintConfig {
+    /// Allowed types; empty means the types of `[commits.types]`.
+    pub types: Vec<String>,
+    /// Allowed scopes; empty means any.
+    pub scopes: Vec<String>,
+    /// Every commit needs a scope.
+    pub require_scope: bool,
+    /// The longest subject line, in characters (0: no limit). Default 100.
+    pub max_subject_length: usize,
+    /// Trailers every commit must carry, e.g. `Signed-off-by`.
+    pub required_trailers: Vec<String>,
+}
+
+impl Default for LintConfig {
+    fn default() -> Self {
+        LintConfig {
+            types: Vec::new(),
+            scopes: Vec::new(),
+            require_scope: false,
+            max_subject_length: 100,
+            required_trailers: Vec::new(),
+        }
     }
 }
 

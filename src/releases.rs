@@ -106,7 +106,13 @@ impl<'a> Describer<'a> {
             package: None,
             version,
             tag,
-            previous: previous.map(|p| (p.version.to_string(), p.name.clone(), p.date)),
+            previous: previous.map(|p| {
+                (
+                    p.version.to_string(),
+                    p.name.clone(),
+                    self.repo.tag_date(&p.name, p.commit),
+                )
+            }),
             timestamp,
             unreleased,
             changes,
@@ -144,7 +150,7 @@ impl<'a> Describer<'a> {
             tag.version.to_string(),
             tag.name.clone(),
             history.previous(),
-            tag.date,
+            self.repo.tag_date(&tag.name, tag.commit),
             false,
             &changes,
         )

@@ -206,30 +206,48 @@ impl Repo {
                 unwanted += 1;
                 continue;
             }
-            let commit = reference.peel(ObjectType::Commit).ok();
-            let annotated = reference
-                .target()
-                .and_then(|id| self.repo.find_tag(id).ok());
-            let tagger_date = annotated
-                .as_ref()
-                .and_then(|t| t.tagger().map(|s| s.when().seconds()));
-            let date = tagger_date.or_else(|| {
-                commit
-                    .as_ref()
-                    .and_then(|c| c.as_commit().map(|c| c.time().seconds()))
-            });
-            let message = annotated.as_ref().and_then(|t| {
-                t.message_bytes()
-                    .map(|m| String::from_utf8_lossy(m).into_owned())
-            });
+            // One object read per tag at most: packed refs carry the peeled
+            // id; otherwise the ref's target says what it is.
+            let commit = match (reference.target_peel(), reference.target()) {
+                (Some(peeled), _) => Some(peeled),
+                (None, Some(target)) => match self.repo.find_object(target, None) {
+                    Ok(object) => match object.kind() {
+                        Some(ObjectType::Commit) => Some(target),
+                        Some(ObjectType::Tag) => {
+                            object.peel(ObjectType::Commit).ok().map(|c| c.id())
+                        }
+                        _ => None,
+                    },
+                    Err(_) => None,
+                },
+                (None, None) => reference.resolve().ok().and_then(|r| r.target()),
+            };
             tags.push(RawTag {
                 name: name.to_owned(),
-                commit: commit.map(|o| o.id()),
-                date: date.unwrap_or(0),
-                message,
+                commit,
             });
         }
         Ok((tags, unwanted))
+    }
+
+    /// A release tag's date: the tagger's for annotated tags, else the
+    /// commit's (seconds since the epoch).
+    pub fn tag_date(&self, name: &str, commit: Oid) -> i64 {
+        let tagger = self
+            .repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()
+            .and_then(|r| r.target())
+            .and_then(|id| self.repo.find_tag(id).ok())
+            .and_then(|t| t.tagger().map(|s| s.when().seconds()));
+        tagger
+            .or_else(|| {
+                self.repo
+                    .find_commit(commit)
+                    .ok()
+                    .map(|c| c.time().seconds())
+            })
+            .unwrap_or(0)
     }
 
     /// Whether `ancestor` is reachable from `commit` (or is it).

@@ -97,11 +97,6 @@ pub struct ReleaseTag {
     pub version: Version,
     /// The commit it points at (annotated tags peeled).
     pub commit: Oid,
-    /// The tag's date: the tagger's for annotated tags, else the commit's
-    /// (seconds since the epoch).
-    pub date: i64,
-    /// The annotated tag's message, if any.
-    pub message: Option<String>,
 }
 
 /// A tag that looked like a release but is not one.
@@ -131,10 +126,6 @@ pub struct RawTag {
     pub name: String,
     /// The peeled commit, or `None` when the tag points at a tree or blob.
     pub commit: Option<Oid>,
-    /// The tagger's date (annotated) or the commit's date (lightweight).
-    pub date: i64,
-    /// The annotated tag's message, if any.
-    pub message: Option<String>,
 }
 
 impl TagIndex {
@@ -153,8 +144,6 @@ impl TagIndex {
                         name: tag.name.clone(),
                         version,
                         commit,
-                        date: tag.date,
-                        message: tag.message.clone(),
                     }),
                     None => index.ignored.push(Ignored {
                         name: tag.name.clone(),
@@ -253,44 +242,30 @@ mod tests {
             RawTag {
                 name: "v1.0.0".into(),
                 commit: Some(oid(1)),
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "v1.10.0".into(),
                 commit: Some(oid(2)),
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "v1.2.0".into(),
                 commit: Some(oid(3)),
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "v2.0.0-rc.1".into(),
                 commit: Some(oid(4)),
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "vnext".into(),
                 commit: Some(oid(5)),
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "v3.0.0".into(),
                 commit: None,
-                date: 0,
-                message: None,
             },
             RawTag {
                 name: "nightly".into(),
                 commit: Some(oid(6)),
-                date: 0,
-                message: None,
             },
         ];
         let index = TagIndex::build(&Template::new("v{version}").unwrap(), &tags);

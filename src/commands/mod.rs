@@ -3,7 +3,9 @@
 pub mod approve;
 pub mod changelog;
 pub mod gate;
+pub mod hook;
 pub mod init;
+pub mod lint;
 pub mod notes;
 pub mod plan;
 pub mod record;

@@ -4,5 +4,6 @@ mod changelog;
 mod fixture;
 mod gate;
 mod help;
+mod hooks;
 mod plan;
 mod version;

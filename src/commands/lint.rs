@@ -1,0 +1,110 @@
+//! `git release lint [RANGE | --message-file F]`: Conventional Commits lint.
+
+use std::path::PathBuf;
+
+use crate::Error;
+use crate::cli::Env;
+use crate::error::Outcome;
+use crate::lint::{self, Mode, Problem, Rules};
+use crate::output::Output;
+
+/// `lint`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Commits to lint: `A..B`, or one revision [default: the commits since the last release]
+    #[arg(value_name = "RANGE", conflicts_with = "message_file")]
+    pub range: Option<String>,
+    /// Lint the message in this file (what the commit-msg hook does)
+    #[arg(long, value_name = "FILE")]
+    pub message_file: Option<PathBuf>,
+}
+
+/// The lint rules from configuration.
+pub fn rules(env: &Env) -> Rules {
+    Rules::new(&env.config.lint, env.config.types().into_keys())
+}
+
+/// The comment character git uses in message files.
+pub fn comment_char(env: &Env) -> char {
+    env.repo
+        .config_value("core.commentChar")
+        .and_then(|c| c.chars().next())
+        .filter(|c| !c.is_whitespace() && *c != 'a')
+        .unwrap_or('#')
+}
+
+/// Lints one message file.
+pub fn lint_file(path: &std::path::Path, env: &Env) -> Result<Vec<Problem>, Error> {
+    let bytes = std::fs::read(path).map_err(Error::io(format!("reading `{}`", path.display())))?;
+    let message = lint::clean_message_file(&String::from_utf8_lossy(&bytes), comment_char(env));
+    Ok(lint::lint(&message, None, &rules(env), Mode::Commit))
+}
+
+/// Lints and reports; exit 1 when there are problems.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let problems = match (&args.message_file, &args.range) {
+        (Some(file), _) => lint_file(file, env)?,
+        (None, range) => {
+            let repo = &env.repo;
+            let rules = rules(env);
+            let (start, stop) = match range.as_deref() {
+                Some(range) => match range.split_once("..") {
+                    Some((from, to)) => {
+                        let to = if to.is_empty() { "HEAD" } else { to };
+                        (repo.resolve(to)?, Some(repo.resolve(from)?))
+                    }
+                    None => {
+                        let id = repo.resolve(range)?;
+                        let parent = repo.commit(id)?.parent_id(0).ok();
+                        (id, parent)
+                    }
+                },
+                None => {
+                    let (_, history) =
+                        crate::plan::make(repo, &env.config, &crate::plan::Request::default())?;
+                    (history.candidate, history.previous().map(|t| t.commit))
+                }
+            };
+            let stops = stop.into_iter().collect();
+            let walk = repo.walk(start, &stops, false)?;
+            let mut problems = Vec::new();
+            for commit in &walk.commits {
+                if commit.parent_count() > 1 {
+                    continue;
+                }
+                let message = String::from_utf8_lossy(commit.message_bytes());
+                let id = commit.id().to_string();
+                problems.extend(lint::lint(&message, Some(&id[..7]), &rules, Mode::History));
+            }
+            problems
+        }
+    };
+    report(&problems, &env.out)?;
+    Ok(if problems.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::No
+    })
+}
+
+/// Prints problems (text on stderr, or JSON on stdout).
+pub fn report(problems: &[Problem], out: &Output) -> Result<(), Error> {
+    if out.json() {
+        return out.json_value(&problems);
+    }
+    for p in problems {
+        let at = p
+            .commit
+            .as_deref()
+            .map(|c| format!("{c} "))
+            .unwrap_or_default();
+        out.say(&format!(
+            "{at}\"{}\": {}\n    e.g. {}",
+            p.summary, p.problem, p.example
+        ));
+    }
+    if !problems.is_empty() {
+        out.say(&format!("{} problem(s); the format is `type(scope): description`, see https://www.conventionalcommits.org", problems.len()));
+    }
+    Ok(())
+}
