@@ -45,7 +45,12 @@ impl Change {
     /// Builds a change from a commit's plain values.
     pub fn new(id: String, message: &[u8], author: Person, time: i64, merge: bool) -> Change {
         let cut = &message[..message.len().min(MAX_MESSAGE)];
-        let message = String::from_utf8_lossy(cut).replace("\r\n", "\n");
+        let message = String::from_utf8_lossy(cut);
+        let message = if message.contains('\r') {
+            message.replace("\r\n", "\n")
+        } else {
+            message.into_owned()
+        };
         let summary = message.lines().next().unwrap_or("").trim().to_owned();
         let conventional = conventional::parse(&message);
         let trailers = trailer::parse(&message);

@@ -191,7 +191,7 @@ pub fn build(input: &Input<'_>) -> Release {
     let mut statistics = Statistics::default();
     let mut commits = Vec::new();
     let mut breaking_changes = Vec::new();
-    let mut by_type: Vec<(String, Commit)> = Vec::new();
+    let mut by_type: Vec<(String, usize)> = Vec::new();
     let mut contributors: Vec<Contributor> = Vec::new();
 
     for (change, effect) in input.changes.iter().zip(&effects) {
@@ -251,7 +251,7 @@ pub fn build(input: &Input<'_>) -> Release {
             .get(&kind)
             .is_some_and(|rule| rule.section.is_some() && !rule.hidden);
         if shown {
-            by_type.push((kind, commit.clone()));
+            by_type.push((kind, commits.len()));
             commits.push(commit);
         } else if commit.breaking {
             commits.push(commit);
@@ -272,14 +272,17 @@ pub fn build(input: &Input<'_>) -> Release {
     let sections = titles
         .into_iter()
         .filter_map(|title| {
-            let commits: Vec<Commit> = by_type
+            let section: Vec<Commit> = by_type
                 .iter()
                 .filter(|(kind, _)| {
                     input.rules.types.get(kind).and_then(|r| r.section.as_ref()) == Some(&title)
                 })
-                .map(|(_, c)| c.clone())
+                .map(|(_, i)| commits[*i].clone())
                 .collect();
-            (!commits.is_empty()).then_some(Section { title, commits })
+            (!section.is_empty()).then_some(Section {
+                title,
+                commits: section,
+            })
         })
         .collect();
 

@@ -3,5 +3,16 @@
 fn main() -> std::process::ExitCode {
     // Like git, trust object ids on read instead of re-hashing every object.
     git2::opts::strict_hash_verification(false);
+    // The history walk keeps the commits it needs; libgit2's object cache
+    // would only add copies (up to 256 MiB) of commits read once.
+    git2::opts::enable_caching(false);
+    // Map packs in small windows and keep few mapped, so reading a whole
+    // history does not keep the whole pack resident.
+    // SAFETY: set once at start-up, before any repository is opened.
+    #[allow(unsafe_code)]
+    unsafe {
+        let _ = git2::opts::set_mwindow_size(32 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(96 << 20);
+    }
     std::process::ExitCode::from(git_release::run(std::env::args_os()))
 }

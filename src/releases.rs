@@ -32,6 +32,48 @@ pub struct Describer<'a> {
     first_parent: bool,
 }
 
+/// A release read from history, waiting to be described.
+struct Pending {
+    tag: ReleaseTag,
+    previous: Option<(String, String, i64)>,
+    date: i64,
+    changes: Vec<Change>,
+}
+
+/// The history of an existing release tag: the commits since the release
+/// before it (for a final release, the previous final release).
+fn history_of(
+    repo: &Repo,
+    index: &TagIndex,
+    template: &Template,
+    first_parent: bool,
+    tag: &ReleaseTag,
+) -> Result<History, Error> {
+    let options = Options {
+        first_parent,
+        pre_releases: !tag.version.pre.is_empty(),
+        below: Some(tag.version.clone()),
+    };
+    Ok(release::find(repo, index, template, tag.commit, &options)?)
+}
+
+/// The changes after the previous release: all of them, unless a
+/// pre-release sits inside the range (borrowed when nothing is filtered).
+fn since_previous(history: &History) -> std::borrow::Cow<'_, [Change]> {
+    if history.since_pre.iter().all(|&b| b) {
+        return std::borrow::Cow::Borrowed(&history.changes);
+    }
+    std::borrow::Cow::Owned(
+        history
+            .changes
+            .iter()
+            .zip(&history.since_pre)
+            .filter(|(_, since)| **since)
+            .map(|(c, _)| c.clone())
+            .collect(),
+    )
+}
+
 /// The template files configured for a repository, resolved against its root.
 pub fn sources(config: &Config, root: Option<&Path>) -> Sources {
     let resolve = |p: &Option<std::path::PathBuf>| {
@@ -139,13 +181,7 @@ impl<'a> Describer<'a> {
     }
 
     fn describe_tag(&self, tag: &ReleaseTag, history: &History) -> Release {
-        let changes: Vec<Change> = history
-            .changes
-            .iter()
-            .zip(&history.since_pre)
-            .filter(|(_, since)| **since)
-            .map(|(c, _)| c.clone())
-            .collect();
+        let changes = since_previous(history);
         self.context(
             tag.version.to_string(),
             tag.name.clone(),
@@ -196,13 +232,7 @@ impl<'a> Describer<'a> {
         tagging: bool,
     ) -> Option<Release> {
         let next = plan.next.as_ref()?;
-        let changes: Vec<Change> = history
-            .changes
-            .iter()
-            .zip(&history.since_pre)
-            .filter(|(_, since)| **since)
-            .map(|(c, _)| c.clone())
-            .collect();
+        let changes = since_previous(history);
         Some(self.context(
             next.version.clone(),
             next.tag.clone(),
@@ -239,27 +269,77 @@ impl<'a> Describer<'a> {
 
     /// Every final release reachable from `from`, newest first, each with the
     /// commits since the release before it. `visit` gets each release and
-    /// returns whether to go on.
+    /// returns whether to go on. History is read on a second thread (with its
+    /// own repository handle) while `visit` renders, one release ahead.
     pub fn chain(
         &self,
         from: Oid,
         mut visit: impl FnMut(&ReleaseTag, Release) -> Result<bool, Error>,
     ) -> Result<(), Error> {
-        let options = Options {
-            first_parent: self.first_parent,
-            pre_releases: false,
-            below: None,
-        };
-        let head = release::find(self.repo, &self.index, &self.template, from, &options)?;
-        let mut next = head.last_final;
-        while let Some(tag) = next {
-            let history = self.history_of(&tag)?;
-            let release = self.describe_tag(&tag, &history);
-            if !visit(&tag, release)? {
-                break;
+        let path = self.repo.git().path().to_path_buf();
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Pending, Error>>(2);
+        let index = &self.index;
+        let template = &self.template;
+        let first_parent = self.first_parent;
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let produce = || -> Result<(), Error> {
+                    let repo = Repo::open_at(&path)?;
+                    let options = Options {
+                        first_parent,
+                        pre_releases: false,
+                        below: None,
+                    };
+                    let head = release::find(&repo, index, template, from, &options)?;
+                    let mut next = head.last_final;
+                    while let Some(tag) = next {
+                        let history = history_of(&repo, index, template, first_parent, &tag)?;
+                        let changes = since_previous(&history).into_owned();
+                        let previous = history.previous().map(|p| {
+                            (
+                                p.version.to_string(),
+                                p.name.clone(),
+                                repo.tag_date(&p.name, p.commit),
+                            )
+                        });
+                        let date = repo.tag_date(&tag.name, tag.commit);
+                        next = history.last_final;
+                        let pending = Pending {
+                            tag,
+                            previous,
+                            date,
+                            changes,
+                        };
+                        if sender.send(Ok(pending)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(())
+                };
+                if let Err(e) = produce() {
+                    let _ = sender.send(Err(e));
+                }
+            });
+            for pending in receiver {
+                let pending = pending?;
+                let release = context::build(&context::Input {
+                    package: None,
+                    version: pending.tag.version.to_string(),
+                    tag: pending.tag.name.clone(),
+                    previous: pending.previous,
+                    timestamp: pending.date,
+                    unreleased: false,
+                    changes: &pending.changes,
+                    rules: &self.rules,
+                    section_order: &self.config.changelog.sections,
+                    exclude: &self.exclude,
+                    remote: self.remote.as_ref(),
+                });
+                if !visit(&pending.tag, release)? {
+                    break;
+                }
             }
-            next = history.last_final;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }

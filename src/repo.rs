@@ -361,7 +361,7 @@ impl Repo {
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
         const SLOP: usize = 5;
-        let mut nodes: HashMap<Oid, Node<'_>> = HashMap::new();
+        let mut nodes: HashMap<Oid, Node<'_>, OidHash> = HashMap::default();
         let mut queue = BinaryHeap::new();
         let mut seq = 0u64;
         let mut order = Vec::new();
@@ -456,6 +456,35 @@ impl Repo {
     }
 }
 
+/// Object ids are already uniformly random: hash them by their first bytes
+/// instead of running SipHash over all twenty.
+#[derive(Default, Clone, Copy)]
+struct OidHash;
+
+impl std::hash::BuildHasher for OidHash {
+    type Hasher = OidHasher;
+    fn build_hasher(&self) -> OidHasher {
+        OidHasher(0)
+    }
+}
+
+#[derive(Default)]
+struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // `Oid` hashes its raw bytes (after a length prefix for slices).
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
 /// A commit met by the walk.
 struct Node<'r> {
     /// Loaded when queued; kept after the visit only for included commits.
@@ -511,7 +540,7 @@ impl PartialOrd for Entry {
 
 /// Marks `id` excluded and carries the mark to its visited ancestors;
 /// unvisited ones keep the mark until they are visited.
-fn mark_excluded(id: Oid, nodes: &mut HashMap<Oid, Node<'_>>) {
+fn mark_excluded(id: Oid, nodes: &mut HashMap<Oid, Node<'_>, OidHash>) {
     let mut stack = vec![id];
     while let Some(id) = stack.pop() {
         let node = nodes.entry(id).or_insert_with(Node::unseen);
