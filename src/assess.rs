@@ -19,8 +19,8 @@ pub struct Candidate<'a> {
     pub commit: Oid,
     /// The tag it gets.
     pub tag: String,
-    /// The last release before it (the trusted revision by default).
-    pub previous: Option<&'a ReleaseTag>,
+    /// The release whose policy governs it (see [`crate::trust::base`]).
+    pub base: Option<&'a ReleaseTag>,
     /// The commits in scope.
     pub changes: &'a [Change],
     /// Who tags, by e-mail.
@@ -59,7 +59,7 @@ pub fn records(repo: &Repo, commit: Oid) -> Result<(Vec<Record>, Vec<String>), E
 /// Assesses a candidate against the trusted policy.
 pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Error> {
     let now = crate::clock::now()?;
-    let trusted = trust::load(repo, candidate.previous, candidate.commit)?;
+    let trusted = trust::load(repo, candidate.base, candidate.commit)?;
     let mut warnings: Vec<String> = trusted.warning.iter().cloned().collect();
     let (records, malformed) = records(repo, candidate.commit)?;
     warnings.extend(
@@ -75,7 +75,21 @@ pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Erro
             .changes
             .iter()
             .filter(|c| !c.merge)
-            .map(|c| c.author.email.clone())
+            .flat_map(|c| {
+                // Co-authors wrote the change too.
+                let co = c
+                    .trailers
+                    .iter()
+                    .filter(|t| t.key.eq_ignore_ascii_case("Co-authored-by"))
+                    .filter_map(|t| {
+                        t.value
+                            .trim()
+                            .strip_suffix('>')?
+                            .rsplit_once('<')
+                            .map(|(_, e)| e.trim().to_owned())
+                    });
+                std::iter::once(c.author.email.clone()).chain(co)
+            })
             .collect(),
         tagger: candidate.tagger.clone(),
         trailers: candidate
@@ -86,14 +100,33 @@ pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Erro
     };
     let signers = trusted.signers.as_ref();
     let problem = trusted.signers_problem.clone().unwrap_or_default();
-    let verify = move |record: &Record| -> Result<(), String> {
+    let self_approval = trusted.policy.self_approval;
+    let insiders: Vec<String> = subject
+        .authors
+        .iter()
+        .chain(subject.tagger.iter())
+        .cloned()
+        .collect();
+    let verify = move |record: &Record| -> Result<String, String> {
         let Some(signers) = signers else {
             return Err(problem.clone());
         };
         let armored = record.armored_signature().ok_or("no signature")?;
-        signing::verify(&record.payload(), &armored, signers, &record.email, now)
-            .map(|_| ())
-            .map_err(|e| e.to_string())
+        let payload = record.payload();
+        let verified = signing::verify(&payload, &armored, signers, &record.email, now)
+            .map_err(|e| e.to_string())?;
+        // A key that may also sign for an author or the tagger is theirs.
+        if !self_approval && matches!(record.claim, crate::evidence::Claim::Approval { .. }) {
+            if let Some(owner) = insiders.iter().find(|e| {
+                !e.eq_ignore_ascii_case(&record.email)
+                    && signing::verify(&payload, &armored, signers, e, now).is_ok()
+            }) {
+                return Err(format!(
+                    "the key is also allowed for {owner}, who is part of this release (self-approval is off)"
+                ));
+            }
+        }
+        Ok(verified.fingerprint)
     };
     let has_policy = !trusted.policy.is_empty();
     let report = gate::evaluate(

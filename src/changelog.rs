@@ -88,10 +88,29 @@ fn markers(text: &str) -> (Vec<Marker>, Option<usize>) {
     }
     if let Some(last) = found.last_mut() {
         if last.end == usize::MAX {
-            last.end = text.len();
+            // No end marker after it: the section ends at the next heading of
+            // its level after its own, so hand-written text below is kept.
+            last.end = section_end(text, last.start);
         }
     }
     (found, end_marker)
+}
+
+/// Where a generated section starting at `start` ends when nothing marks it:
+/// the second `## ` heading from there (the first is its own), or the end.
+fn section_end(text: &str, start: usize) -> usize {
+    let mut offset = start;
+    let mut headings = 0;
+    for line in text[start..].split_inclusive('\n') {
+        if line.starts_with("## ") {
+            headings += 1;
+            if headings == 2 {
+                return offset;
+            }
+        }
+        offset += line.len();
+    }
+    text.len()
 }
 
 /// Tags of the released sections the file holds (unreleased ones excluded:
@@ -191,13 +210,21 @@ pub fn insert(
         .collect();
     inserts.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.version.cmp(&a.1.version)));
 
+    let close = found.is_empty() && !inserts.is_empty();
+    let last = inserts.len();
     let mut out = String::with_capacity(
         text.len() + sections.iter().map(|s| s.text.len() + 64).sum::<usize>(),
     );
     let mut cursor = 0;
-    for (at, section) in inserts {
+    for (n, (at, section)) in inserts.into_iter().enumerate() {
         out.push_str(&text[cursor..at]);
         out.push_str(&section.block());
+        if close && n + 1 == last {
+            // A file that had no markers gets an end marker after the new
+            // sections, so later runs know where generated text stops.
+            out.push_str(END_MARKER);
+            out.push_str("\n\n");
+        }
         cursor = at;
     }
     out.push_str(&text[cursor..]);

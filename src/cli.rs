@@ -196,7 +196,18 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
     }
     let env = match open(&cli.global, out) {
         Ok(env) => env,
-        Err((e, out)) => return (Err(e), out),
+        Err((e, out)) => {
+            // A hook entry point answers 0 or 1, and refuses what it cannot check.
+            if let Some(Command::Hook(
+                commands::hook::Args::PrePush(_) | commands::hook::Args::CommitMsg(_),
+            )) = &cli.command
+            {
+                out.error(&e);
+                out.say("git-release: refusing, because the hook could not check this");
+                return (Ok(Outcome::No), out);
+            }
+            return (Err(e), out);
+        }
     };
     let result = match &cli.command {
         None => commands::plan::run(&PlanArgs::default(), &env),

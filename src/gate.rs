@@ -110,8 +110,9 @@ pub struct Report {
     pub malformed: Vec<String>,
 }
 
-/// Checks a record's signature; returns why it does not count.
-pub type Verify<'a> = &'a dyn Fn(&Record) -> Result<(), String>;
+/// Checks a record's signature: the signing key's fingerprint, or why the
+/// record does not count.
+pub type Verify<'a> = &'a dyn Fn(&Record) -> Result<String, String>;
 
 fn email_matches(pattern: &str, email: &str) -> bool {
     fn go(p: &[u8], s: &[u8]) -> bool {
@@ -126,6 +127,17 @@ fn email_matches(pattern: &str, email: &str) -> bool {
     go(pattern.as_bytes(), email.as_bytes())
 }
 
+/// The suite a `Tested-by` trailer names: `… (unit)` or `… suite=unit`.
+fn trailer_suite(value: &str) -> Option<&str> {
+    let value = value.trim();
+    if let Some(rest) = value.strip_suffix(')') {
+        return rest.rsplit_once('(').map(|(_, s)| s.trim());
+    }
+    value
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("suite="))
+}
+
 fn short(id: &str) -> &str {
     &id[..id.len().min(7)]
 }
@@ -137,7 +149,7 @@ fn admissible(
     policy: &Policy,
     now: Timestamp,
     verify: Verify<'_>,
-) -> Result<(), String> {
+) -> Result<Option<String>, String> {
     let who = format!("{} <{}>", record.name, record.email);
     if record.commit != subject.commit {
         return Err(format!(
@@ -173,9 +185,10 @@ fn admissible(
                 "{who}: not signed, and the policy requires signatures"
             ));
         }
-        verify(record).map_err(|e| format!("{who}: signature does not verify: {e}"))?;
+        let key = verify(record).map_err(|e| format!("{who}: signature does not verify: {e}"))?;
+        return Ok(Some(key));
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Evaluates the policy.
@@ -202,7 +215,7 @@ pub fn evaluate(
                 continue;
             }
             match admissible(record, subject, policy, now, verify) {
-                Ok(()) => {
+                Ok(_) => {
                     if latest.is_none_or(|l| record.timestamp() >= l.timestamp()) {
                         latest = Some(record);
                     }
@@ -262,11 +275,10 @@ pub fn evaluate(
                 rejected,
             },
             None => {
-                let trailer = policy.commit_trailers.then(|| {
+                let trailer = (policy.commit_trailers && !policy.signed).then(|| {
                     subject.trailers.iter().find(|(_, t)| {
                         t.key.eq_ignore_ascii_case("Tested-by")
-                            && (t.value.contains(&format!("suite={suite}"))
-                                || t.value.contains(&format!("({suite})")))
+                            && trailer_suite(&t.value) == Some(suite.as_str())
                     })
                 });
                 match trailer.flatten() {
@@ -303,6 +315,7 @@ pub fn evaluate(
     if policy.approvals > 0 {
         let mut rejected = Vec::new();
         let mut approvers: Vec<(String, String)> = Vec::new();
+        let mut keys: Vec<(String, String)> = Vec::new();
         let mut consider =
             |who_name: &str, email: &str, source: String, rejected: &mut Vec<String>| {
                 let who = format!("{who_name} <{email}>");
@@ -353,9 +366,25 @@ pub fn evaluate(
                 ));
                 continue;
             }
-            if let Err(why) = admissible(record, subject, policy, now, verify) {
-                rejected.push(why);
-                continue;
+            let key = match admissible(record, subject, policy, now, verify) {
+                Ok(key) => key,
+                Err(why) => {
+                    rejected.push(why);
+                    continue;
+                }
+            };
+            if let Some(key) = key {
+                // One key is one person, whatever e-mail the record claims.
+                if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
+                    if !first.eq_ignore_ascii_case(&record.email) {
+                        rejected.push(format!(
+                            "{} <{}>: signed with the same key as {first}; one key counts once",
+                            record.name, record.email
+                        ));
+                    }
+                    continue;
+                }
+                keys.push((key, record.email.clone()));
             }
             let signed = if record.signature.is_some() {
                 ", signed"
@@ -527,7 +556,7 @@ mod tests {
     }
 
     fn run(records: &[Record]) -> Report {
-        let verify: Verify<'_> = &|_| Ok(());
+        let verify: Verify<'_> = &|r| Ok(r.email.clone());
         evaluate(
             &policy(),
             &subject(),
@@ -618,7 +647,7 @@ mod tests {
             if r.email == "a@example.com" {
                 Err("bad key".into())
             } else {
-                Ok(())
+                Ok(r.email.clone())
             }
         };
         let report = evaluate(
@@ -635,6 +664,38 @@ mod tests {
         assert!(
             all.contains("not signed") && all.contains("bad key"),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn one_key_counts_once() {
+        let mut p = policy();
+        p.signed = true;
+        p.tests.clear();
+        p.approvals = 2;
+        let mut b = approval("b@example.com", "v1.1.0", C);
+        let mut c = approval("c@example.com", "v1.1.0", C);
+        b.signature = Some("AAAA".into());
+        c.signature = Some("BBBB".into());
+        let verify: Verify<'_> = &|_| Ok("SHA256:same".into());
+        let report = evaluate(
+            &p,
+            &subject(),
+            &[b, c],
+            Vec::new(),
+            "2026-11-27T09:00:00Z".parse().unwrap(),
+            verify,
+            None,
+        );
+        assert!(!report.ok);
+        assert!(
+            report.requirements[0].rejected[0].contains("same key"),
+            "{report:#?}"
+        );
+        assert_eq!(trailer_suite("QA <qa@x> (unit)"), Some("unit"));
+        assert_eq!(
+            trailer_suite("QA <qa@x> suite=unit-slow"),
+            Some("unit-slow")
         );
     }
 
@@ -660,7 +721,7 @@ mod tests {
                 },
             ),
         ];
-        let verify: Verify<'_> = &|_| Ok(());
+        let verify: Verify<'_> = &|r| Ok(r.email.clone());
         let report = evaluate(
             &p,
             &s,

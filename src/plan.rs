@@ -175,6 +175,18 @@ pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, Hi
             history.last_pre.as_ref().map_or("", |t| t.name.as_str())
         );
     }
+    let mut history = history;
+    history.trust_base = crate::trust::base(&index, decision.next.as_ref())
+        .or(history.previous())
+        .cloned();
+    if history.last_final.is_none()
+        && request.overrides.bump.is_some()
+        && request.overrides.release_as.is_none()
+    {
+        decision
+            .reason
+            .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
+    }
     let plan = assemble(&history, &index, &decision, &template, first_parent);
     Ok((plan, history))
 }

@@ -37,6 +37,8 @@ pub struct History {
     pub changes: Vec<Change>,
     /// For each change: whether it is also after `last_pre` (all true without one).
     pub since_pre: Vec<bool>,
+    /// The release whose policy governs the next release (set by the plan).
+    pub trust_base: Option<ReleaseTag>,
 }
 
 impl History {
@@ -198,6 +200,7 @@ pub fn find(
         skipped,
         changes,
         since_pre,
+        trust_base: None,
     })
 }
 

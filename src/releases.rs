@@ -247,7 +247,7 @@ impl<'a> Describer<'a> {
     pub fn range(&self, from: &str, to: &str, timestamp: i64) -> Result<Release, Error> {
         let start = self.repo.resolve(to)?;
         let stop = self.repo.resolve(from)?;
-        let walk = self.repo.walk(start, &[stop].into(), self.first_parent)?;
+        let walk = self.repo.walk_range(start, stop, self.first_parent)?;
         let mailmap = self.repo.git().mailmap().ok();
         let changes: Vec<Change> = walk
             .commits

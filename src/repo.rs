@@ -360,6 +360,28 @@ impl Repo {
         stops: &HashSet<Oid>,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
+        self.walk_seeded(start, stops, &[], first_parent)
+    }
+
+    /// The commits of `hide..start` exactly as `git log hide..start` lists
+    /// them, also when `hide` is not an ancestor of `start`: the hidden
+    /// commits are walked too, marking what they reach.
+    pub fn walk_range(
+        &self,
+        start: Oid,
+        hide: Oid,
+        first_parent: bool,
+    ) -> Result<Walk<'_>, RepoError> {
+        self.walk_seeded(start, &[hide].into(), &[hide], first_parent)
+    }
+
+    fn walk_seeded(
+        &self,
+        start: Oid,
+        stops: &HashSet<Oid>,
+        seeds: &[Oid],
+        first_parent: bool,
+    ) -> Result<Walk<'_>, RepoError> {
         const SLOP: usize = 5;
         let mut nodes: HashMap<Oid, Node<'_>, OidHash> = HashMap::default();
         let mut queue = BinaryHeap::new();
@@ -381,6 +403,21 @@ impl Repo {
             id: start,
         });
         nodes.insert(start, Node::queued(first));
+        for &seed in seeds {
+            if nodes.contains_key(&seed) {
+                continue;
+            }
+            let commit = self.commit(seed)?;
+            seq += 1;
+            queue.push(Entry {
+                time: commit.time().seconds(),
+                seq,
+                id: seed,
+            });
+            let mut node = Node::queued(commit);
+            node.excluded = true;
+            nodes.insert(seed, node);
+        }
         let mut slop = SLOP;
 
         while let Some(Entry { id, .. }) = queue.pop() {
@@ -396,8 +433,16 @@ impl Repo {
                 continue;
             };
             node.parents = commit.parent_ids().collect();
+            // In first-parent mode only the first parent is followed, but a
+            // release tag on another parent (a merged release branch) still
+            // bounds the range, as in `git log --first-parent A..B`.
             let follow: Vec<Oid> = if first_parent && !excluded {
-                node.parents.iter().copied().take(1).collect()
+                node.parents
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, p)| *i == 0 || stops.contains(p))
+                    .map(|(_, p)| *p)
+                    .collect()
             } else {
                 node.parents.clone()
             };

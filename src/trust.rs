@@ -1,17 +1,21 @@
-//! The trusted revision: policy and allowed signers are read from the
-//! previous release (or a configured revision), never from the candidate, so
-//! a release cannot loosen its own rules or add its own signers.
+//! The trusted revision: policy and allowed signers are read from a release
+//! that already exists (by default the highest final release below the new
+//! version, on any branch), never from the candidate, so a release cannot
+//! loosen its own rules or add its own signers. Only `[gate]` (and the
+//! changelog path a release commit may touch) is read there, so a key that
+//! later versions dropped does not make the old file unreadable.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::Oid;
+use semver::Version;
 
 use crate::Error;
-use crate::config::{Config, FILE_NAME};
+use crate::config::{FILE_NAME, GateConfig};
 use crate::gate::Policy;
 use crate::repo::Repo;
 use crate::signing::AllowedSigners;
-use crate::tags::ReleaseTag;
+use crate::tags::{ReleaseTag, TagIndex};
 
 /// The policy and signers in force for a candidate.
 pub struct Trusted {
@@ -21,51 +25,102 @@ pub struct Trusted {
     pub signers: Option<AllowedSigners>,
     /// Why the signers could not be read, if they could not.
     pub signers_problem: Option<String>,
+    /// The changelog path at the trusted revision (what a release commit may change).
+    pub changelog: PathBuf,
     /// A warning to show (first release: the candidate's own policy).
     pub warning: Option<String>,
 }
 
-fn config_at(repo: &Repo, commit: Oid, label: &str) -> Result<Config, Error> {
-    match repo.blob_at(commit, Path::new(FILE_NAME))? {
-        Some(bytes) => {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                Error::refused(format!("`{FILE_NAME}` at {label} is not valid UTF-8"), &[])
-            })?;
-            Ok(Config::parse(&text, &format!("{FILE_NAME} at {label}"))?)
-        }
-        None => Ok(Config::default()),
-    }
+/// The release whose policy governs a new release of `version`: the highest
+/// final release below it on any branch; failing that the highest release
+/// of any kind; `None` only when there is no release at all.
+pub fn base<'i>(index: &'i TagIndex, version: Option<&Version>) -> Option<&'i ReleaseTag> {
+    let below = |t: &&ReleaseTag| version.is_none_or(|v| t.version < *v);
+    index
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .find(below)
+        .or_else(|| index.releases.iter().find(below))
+        .or_else(|| index.releases.iter().find(|t| t.version.pre.is_empty()))
+        .or_else(|| index.releases.first())
 }
 
-/// Loads the policy for `candidate`, whose last release is `previous`.
-pub fn load(repo: &Repo, previous: Option<&ReleaseTag>, candidate: Oid) -> Result<Trusted, Error> {
-    let (mut commit, mut label, mut warning) = match previous {
-        Some(tag) => (tag.commit, format!("`{}`", tag.name), None),
+struct Read {
+    gate: GateConfig,
+    changelog: PathBuf,
+}
+
+fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
+    let origin = format!("{FILE_NAME} at {label}");
+    let Some(bytes) = repo.blob_at(commit, Path::new(FILE_NAME))? else {
+        return Ok(Read {
+            gate: GateConfig::default(),
+            changelog: PathBuf::from("CHANGELOG.md"),
+        });
+    };
+    let fix = [
+        "the policy is read from the last release, so fix it in the next release and tag it",
+        "or point `gate.trust` in that file's successor at a revision with a valid policy",
+    ];
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::refused(format!("`{origin}` is not valid UTF-8"), &fix))?;
+    let table: toml::Table = toml::from_str(&text).map_err(|e| {
+        Error::refused(
+            format!(
+                "the trusted policy `{origin}` is not valid TOML: {}",
+                e.message().trim()
+            ),
+            &fix,
+        )
+    })?;
+    let gate = match table.get("gate") {
+        Some(value) => value.clone().try_into::<GateConfig>().map_err(|e| {
+            Error::refused(
+                format!(
+                    "the trusted policy `{origin}` has an invalid `[gate]`: {}",
+                    e.message().trim()
+                ),
+                &fix,
+            )
+        })?,
+        None => GateConfig::default(),
+    };
+    let changelog = table
+        .get("changelog")
+        .and_then(|c| c.get("path"))
+        .and_then(|p| p.as_str())
+        .map_or_else(|| PathBuf::from("CHANGELOG.md"), PathBuf::from);
+    Ok(Read { gate, changelog })
+}
+
+/// Loads the policy for `candidate` from the release `base` (see [`base`]).
+pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Trusted, Error> {
+    let (mut commit, mut label, mut warning) = match base {
+        Some(tag) => (tag.commit, format!("release {}", tag.name), None),
         None => (
             candidate,
             format!("the candidate {}", &candidate.to_string()[..7]),
-            Some(
-                "no previous release: the policy is read from the candidate itself (first release)"
-                    .to_owned(),
-            ),
+            Some("no release exists yet: the policy is read from the candidate itself (first release)".to_owned()),
         ),
     };
-    let mut config = config_at(repo, commit, &label)?;
-    if config.gate.trust != "previous-release" {
-        let rev = config.gate.trust.clone();
+    let mut read = read_at(repo, commit, &label)?;
+    if read.gate.trust != "previous-release" {
+        let rev = read.gate.trust.clone();
         commit = repo.resolve(&rev).map_err(|e| {
             Error::refused(
                 format!("the trusted revision `{rev}` (gate.trust at {label}) cannot be read: {e}"),
-                &["fetch it (`git fetch origin`), or set `gate.trust = \"previous-release\"`"],
+                &["fetch it (`git fetch origin`), or set `gate.trust = \"previous-release\"` in the next release"],
             )
         })?;
-        label = format!("`{rev}`");
+        label = format!("revision {rev}");
         warning = None;
-        config = config_at(repo, commit, &label)?;
+        read = read_at(repo, commit, &label)?;
     }
     let source = format!("{FILE_NAME} at {label}");
-    let policy = Policy::from_config(&config.gate, source).map_err(|e| Error::refused(e, &[]))?;
-    let path = &config.gate.allowed_signers;
+    let policy = Policy::from_config(&read.gate, source.clone())
+        .map_err(|e| Error::refused(format!("the trusted policy `{source}`: {e}"), &[]))?;
+    let path = &read.gate.allowed_signers;
     let (signers, signers_problem) = match repo.blob_at(commit, path)? {
         Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {
             Ok(signers) => (Some(signers), None),
@@ -80,6 +135,7 @@ pub fn load(repo: &Repo, previous: Option<&ReleaseTag>, candidate: Oid) -> Resul
         policy,
         signers,
         signers_problem,
+        changelog: read.changelog,
         warning,
     })
 }

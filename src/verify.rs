@@ -72,14 +72,6 @@ impl Verification {
     }
 }
 
-/// Paths a release commit may change besides the candidate: the changelog
-/// and the version files.
-pub fn release_files(config: &Config) -> HashSet<PathBuf> {
-    let mut files: HashSet<PathBuf> = HashSet::new();
-    files.insert(config.changelog.path());
-    files
-}
-
 /// Verifies the tag `name` whose ref points at `target` (a tag object or a
 /// commit). `target` comes from the caller, never re-resolved by name, so
 /// the hook checks exactly what is being pushed.
@@ -113,6 +105,7 @@ pub fn verify(
             ));
         }
     };
+    let index = release::index(repo, &template)?;
     let git = repo.git();
     let object = git
         .find_object(target, None)
@@ -167,7 +160,14 @@ pub fn verify(
                 ));
                 candidate
             } else {
-                let allowed = release_files(config);
+                // What a release commit may change is read from the trusted
+                // revision too, not from the checked-out configuration.
+                let trusted = crate::trust::load(
+                    repo,
+                    crate::trust::base(&index, Some(&version)),
+                    candidate,
+                )?;
+                let allowed: HashSet<PathBuf> = [trusted.changelog].into();
                 let old = repo
                     .commit(candidate)?
                     .tree()
@@ -230,7 +230,6 @@ pub fn verify(
     };
 
     // The version: what the plan says, or at least above the previous release.
-    let index = release::index(repo, &template)?;
     let options = Options {
         first_parent: config.commits.first_parent,
         pre_releases: !version.pre.is_empty(),
@@ -321,7 +320,7 @@ pub fn verify(
         &Candidate {
             commit: candidate,
             tag: name.to_owned(),
-            previous: previous.as_ref(),
+            base: crate::trust::base(&index, Some(&version)),
             changes: &history.changes,
             tagger,
             override_window: field("Window-Override").as_deref(),

@@ -34,6 +34,9 @@ pub struct Args {
     /// Set by `tag`: the unreleased changes are being released now.
     #[arg(skip)]
     pub tagging: bool,
+    /// Set by `tag`: the plan's request (overrides, pre-release, first parent).
+    #[arg(skip)]
+    pub request: Request,
 }
 
 /// What a changelog update would do.
@@ -56,7 +59,7 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
         sources.changelog = Some(template.clone());
     }
     let templates = Templates::new(&sources)?;
-    let describer = Describer::new(&env.repo, &env.config, false)?;
+    let describer = Describer::new(&env.repo, &env.config, args.request.first_parent)?;
 
     let path = match (&args.output, &root) {
         (Some(path), _) if path.as_os_str() == "-" => None,
@@ -70,13 +73,15 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
         }
     };
     let existing = match &path {
-        Some(path)
-            if path.exists() && !(args.regenerate && args.output.is_some() && !path.exists()) =>
-        {
-            Some(
-                std::fs::read_to_string(path)
-                    .map_err(Error::io(format!("reading `{}`", path.display())))?,
-            )
+        Some(path) if path.exists() => {
+            let bytes =
+                std::fs::read(path).map_err(Error::io(format!("reading `{}`", path.display())))?;
+            Some(String::from_utf8(bytes).map_err(|_| {
+                Error::refused(
+                    format!("`{}` is not UTF-8 text, so it cannot be updated safely", path.display()),
+                    &["convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or write elsewhere with `--output FILE`"],
+                )
+            })?)
         }
         _ => None,
     };
@@ -93,7 +98,7 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
 
     let mut sections = Vec::new();
     if args.unreleased {
-        let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
+        let (plan, history) = plan::make(&env.repo, &env.config, &args.request)?;
         let timestamp = crate::clock::timestamp(args.date.as_deref())?;
         let next = describer.unreleased(&plan, &history, timestamp, args.tagging);
         if let Some(release) = next.filter(|r| !present.contains(&r.tag)) {

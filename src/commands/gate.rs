@@ -29,13 +29,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         (Some(tag), _) => tag.clone(),
         (None, Some(next)) => next.tag.clone(),
         (None, None) => {
-            return Err(Error::refused(
-                format!(
-                    "nothing to release, so there is no tag to gate: {}",
-                    plan.reason
-                ),
-                &["name the tag with `--tag TAG` to check evidence anyway"],
+            env.out.say(&format!(
+                "nothing to release, so there is no tag to gate: {} (name one with `--tag TAG` to check evidence anyway)",
+                plan.reason
             ));
+            return Ok(Outcome::No);
         }
     };
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
@@ -44,7 +42,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         &Candidate {
             commit: history.candidate,
             tag,
-            previous: history.previous(),
+            base: history.trust_base.as_ref(),
             changes: &history.changes,
             tagger,
             override_window: args.override_window.as_deref(),

@@ -180,7 +180,9 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
                     .map_err(|e| Error::refused(format!("bad object id: {}", e.message()), &[]))?;
                 let verification = crate::verify::verify(&env.repo, &env.config, name, target)?;
                 if verification.ok {
-                    created.push(name.to_owned());
+                    if verification.gate.as_ref().is_some_and(|g| !g.requirements.is_empty()) {
+                        created.push(name.to_owned());
+                    }
                     continue;
                 }
                 let mut lines = vec![format!("the release tag `{name}` does not meet the release policy:")];

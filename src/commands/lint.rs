@@ -65,8 +65,10 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     (history.candidate, history.previous().map(|t| t.commit))
                 }
             };
-            let stops = stop.into_iter().collect();
-            let walk = repo.walk(start, &stops, false)?;
+            let walk = match stop {
+                Some(stop) => repo.walk_range(start, stop, false)?,
+                None => repo.walk(start, &std::collections::HashSet::new(), false)?,
+            };
             let mut problems = Vec::new();
             for commit in &walk.commits {
                 if commit.parent_count() > 1 {

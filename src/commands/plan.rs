@@ -13,23 +13,38 @@ pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
     let (mut plan, history) = plan::make(&env.repo, &env.config, &args.request())?;
     if let Some(next) = &plan.next {
         let tagger = env.repo.identity().ok().map(|(_, email)| email);
-        let assessment = crate::assess::assess(
+        let assessed = crate::assess::assess(
             &env.repo,
             &crate::assess::Candidate {
                 commit: history.candidate,
                 tag: next.tag.clone(),
-                previous: history.previous(),
+                base: history.trust_base.as_ref(),
                 changes: &history.changes,
                 tagger,
                 override_window: None,
             },
-        )?;
-        if assessment.has_policy {
-            plan.warnings.extend(assessment.warnings);
+        );
+        match assessed {
+            Ok(assessment) => {
+                if assessment.has_policy {
+                    plan.warnings.extend(assessment.warnings);
+                }
+                plan.gate.ok = assessment.report.ok;
+                plan.gate.policy = Some(assessment.report.policy);
+                plan.gate.requirements = assessment.report.requirements;
+            }
+            // The plan still shows; the gate says why it cannot be evaluated.
+            Err(e) => {
+                plan.gate.ok = false;
+                plan.gate.requirements = vec![crate::gate::Requirement {
+                    name: "policy".to_owned(),
+                    ok: false,
+                    detail: e.to_string(),
+                    fix: e.hints().into_iter().next(),
+                    rejected: Vec::new(),
+                }];
+            }
         }
-        plan.gate.ok = assessment.report.ok;
-        plan.gate.policy = Some(assessment.report.policy);
-        plan.gate.requirements = assessment.report.requirements;
     }
     if env.out.json() {
         env.out.json_value(&plan)?;

@@ -131,7 +131,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         &Candidate {
             commit: head,
             tag: tag.clone(),
-            previous: history.previous(),
+            base: history.trust_base.as_ref(),
             changes: &history.changes,
             tagger: Some(tagger),
             override_window: args.override_window.as_deref(),
@@ -160,6 +160,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     unreleased: true,
                     tagging: true,
                     date: args.date.clone(),
+                    request: args.plan.request(),
                     ..changelog::Args::default()
                 },
                 env,

@@ -136,6 +136,13 @@ impl TestRepo {
         self
     }
 
+    /// Writes a file without needing `&mut`.
+    pub fn write_file(&self, path: &str, content: &str) {
+        let path = self.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+
     /// Lightweight tag on HEAD.
     pub fn tag(&mut self, name: &str) -> &mut Self {
         self.git(&["tag", name]);

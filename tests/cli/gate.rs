@@ -212,7 +212,8 @@ fn the_candidate_cannot_loosen_its_own_policy() {
     let run = repo.run(&["gate"]);
     run.expect(1);
     assert!(
-        run.stdout().contains("policy: .release.toml at `v1.0.0`"),
+        run.stdout()
+            .contains("policy: .release.toml at release v1.0.0"),
         "{}",
         run.stdout()
     );

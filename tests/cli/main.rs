@@ -6,4 +6,5 @@ mod gate;
 mod help;
 mod hooks;
 mod plan;
+mod regressions;
 mod version;
