@@ -158,8 +158,43 @@ pub struct Env {
     pub repo: Repo,
     /// Its configuration.
     pub config: Config,
+    /// The packages the command acts on (`--package`, or all).
+    pub packages: Vec<crate::package::Package>,
+    /// Whether `--package` named one.
+    pub one_package: bool,
     /// Output.
     pub out: Output,
+}
+
+impl Env {
+    /// Whether the repository is a monorepo with `[[package]]`s.
+    pub fn monorepo(&self) -> bool {
+        !self.config.package.is_empty()
+    }
+
+    /// The single package a command acts on, refusing when there are several.
+    pub fn single_package(&self, what: &str) -> Result<&crate::package::Package, Error> {
+        match self.packages.as_slice() {
+            [package] => Ok(package),
+            _ => {
+                let names: Vec<String> = self
+                    .packages
+                    .iter()
+                    .filter_map(|p| p.name.clone())
+                    .collect();
+                Err(Error::Refused {
+                    message: format!(
+                        "{what} needs one package, and this repository has {}",
+                        self.packages.len()
+                    ),
+                    hints: vec![format!(
+                        "name it with `--package NAME` ({})",
+                        names.join(", ")
+                    )],
+                })
+            }
+        }
+    }
 }
 
 /// Parses arguments and runs the command; returns the exit code.
@@ -237,14 +272,15 @@ fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
         Ok(config) => config,
         Err(e) => return Err((e.into(), out)),
     };
-    if let Some(name) = &global.package {
-        return Err((
-            Error::refused(
-                format!("no package named `{name}`: `.release.toml` declares no `[[package]]`"),
-                &["drop `--package` to release the whole repository as one package"],
-            ),
-            out,
-        ));
-    }
-    Ok(Env { repo, config, out })
+    let packages = match crate::package::select(&config, global.package.as_deref()) {
+        Ok(packages) => packages,
+        Err(e) => return Err((e, out)),
+    };
+    Ok(Env {
+        repo,
+        config,
+        packages,
+        one_package: global.package.is_some(),
+        out,
+    })
 }

@@ -30,6 +30,10 @@ pub struct Config {
     pub gate: GateConfig,
     /// Commit message lint.
     pub lint: LintConfig,
+    /// Files whose version `tag` updates in the release commit (single package).
+    pub version_files: Vec<VersionFileConfig>,
+    /// Packages of a monorepo; none means the repository is one package.
+    pub package: Vec<PackageConfig>,
 }
 
 impl Default for Config {
@@ -42,6 +46,8 @@ impl Default for Config {
             changelog: ChangelogConfig::default(),
             gate: GateConfig::default(),
             lint: LintConfig::default(),
+            version_files: Vec::new(),
+            package: Vec::new(),
         }
     }
 }
@@ -155,6 +161,87 @@ impl ChangelogConfig {
         self.path
             .clone()
             .unwrap_or_else(|| PathBuf::from("CHANGELOG.md"))
+    }
+}
+
+/// A file whose version is rewritten on release: a path (kind from the file
+/// name), or a table with a regular expression holding `{version}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum VersionFileConfig {
+    /// `"crates/core/Cargo.toml"`.
+    Path(PathBuf),
+    /// `{ path = "src/version.rs", pattern = "VERSION: &str = \"{version}\"" }`.
+    Pattern {
+        /// The file.
+        path: PathBuf,
+        /// A regular expression with `{version}` where the version stands.
+        pattern: String,
+    },
+}
+
+impl VersionFileConfig {
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        match self {
+            VersionFileConfig::Path(path) | VersionFileConfig::Pattern { path, .. } => path,
+        }
+    }
+
+    /// The pattern, if any.
+    pub fn pattern(&self) -> Option<&str> {
+        match self {
+            VersionFileConfig::Path(_) => None,
+            VersionFileConfig::Pattern { pattern, .. } => Some(pattern),
+        }
+    }
+}
+
+/// `[[package]]`: one package of a monorepo.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageConfig {
+    /// Its name, used in tags (`{name}`) and `--package`.
+    pub name: String,
+    /// Its directory.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+    /// Or several directories.
+    #[serde(default)]
+    pub paths: Vec<PathBuf>,
+    /// Globs (from the repository root) of files under its paths that do not count.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Its tag template. Default: `{name}-v{version}`.
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// Files whose version `tag` rewrites.
+    #[serde(default)]
+    pub version_files: Vec<VersionFileConfig>,
+    /// Its changelog. Default: `CHANGELOG.md` in its (first) path.
+    #[serde(default)]
+    pub changelog: Option<PathBuf>,
+    /// Packages it depends on: their release makes it release too.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// Its first version. Default: the top-level `initial-version`.
+    #[serde(default)]
+    pub initial_version: Option<Version>,
+}
+
+impl PackageConfig {
+    /// Its directories.
+    pub fn all_paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = self.path.iter().cloned().collect();
+        paths.extend(self.paths.iter().cloned());
+        paths
+    }
+
+    /// Its tag template.
+    pub fn tag_template(&self) -> String {
+        self.tag
+            .clone()
+            .unwrap_or_else(|| "{name}-v{version}".to_owned())
     }
 }
 
@@ -392,6 +479,12 @@ impl Config {
             crate::window::Window::from_config(window)
                 .map_err(|e| invalid(format!("`gate.window`: {e}")))?;
         }
+        self.validate_packages(origin)?;
+        for file in &self.version_files {
+            if let Some(pattern) = file.pattern() {
+                crate::version_files::check_pattern(pattern).map_err(|e| invalid(e.to_string()))?;
+            }
+        }
         for name in self.commits.types.keys() {
             if name.is_empty()
                 || !name
@@ -401,6 +494,72 @@ impl Config {
                 return Err(invalid(format!(
                     "`commits.types.{name}` is not a valid commit type; use a single word such as `feat`"
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_packages(&self, origin: &str) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Semantic {
+            file: origin.to_owned(),
+            message,
+        };
+        let mut names = std::collections::HashSet::new();
+        let mut templates = std::collections::HashSet::new();
+        for package in &self.package {
+            let name = &package.name;
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./@".contains(c))
+            {
+                return Err(invalid(format!(
+                    "package name `{name}` must be letters, digits and `-_./@`"
+                )));
+            }
+            if !names.insert(name.clone()) {
+                return Err(invalid(format!("two packages are named `{name}`")));
+            }
+            if package.all_paths().is_empty() {
+                return Err(invalid(format!(
+                    "package `{name}` needs `path` (or `paths`)"
+                )));
+            }
+            for path in package.all_paths() {
+                if path.is_absolute()
+                    || path
+                        .components()
+                        .any(|c| matches!(c, std::path::Component::ParentDir))
+                {
+                    return Err(invalid(format!(
+                        "package `{name}`: `{}` must be a path inside the repository",
+                        path.display()
+                    )));
+                }
+            }
+            for glob in &package.exclude {
+                globset::Glob::new(glob)
+                    .map_err(|e| invalid(format!("package `{name}`: exclude `{glob}`: {e}")))?;
+            }
+            let template = crate::tags::Template::for_package(&package.tag_template(), Some(name))
+                .map_err(|e| invalid(format!("package `{name}`: {e}")))?;
+            if !templates.insert(template.format(&Version::new(1, 0, 0))) {
+                return Err(invalid(format!(
+                    "package `{name}` has the same tag template as another package; use `{{name}}` in `tag`, e.g. `{{name}}-v{{version}}`"
+                )));
+            }
+            for dep in &package.depends_on {
+                if !self.package.iter().any(|p| &p.name == dep) {
+                    return Err(invalid(format!(
+                        "package `{name}` depends on `{dep}`, which is not a package"
+                    )));
+                }
+            }
+            for file in &package.version_files {
+                if let Some(pattern) = file.pattern() {
+                    crate::version_files::check_pattern(pattern)
+                        .map_err(|e| invalid(e.to_string()))?;
+                }
             }
         }
         Ok(())

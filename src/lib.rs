@@ -23,6 +23,7 @@ pub mod hooks;
 pub mod links;
 pub mod lint;
 pub mod output;
+pub mod package;
 pub mod plan;
 pub mod prepush;
 pub mod release;

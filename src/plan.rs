@@ -7,6 +7,7 @@ use crate::Error;
 use crate::bump::{self, Decision, Overrides, Rules};
 use crate::change::{Change, Person};
 use crate::config::Config;
+use crate::package::Package;
 use crate::release::{self, History};
 use crate::repo::Repo;
 use crate::tags::{TagIndex, Template};
@@ -67,6 +68,15 @@ pub struct PlannedCommit {
     pub trailers: Vec<Trailer>,
 }
 
+/// A dependency released at the same time.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyUpdate {
+    /// The dependency.
+    pub package: String,
+    /// Its new version.
+    pub version: String,
+}
+
 /// A tag not chosen as the last release.
 #[derive(Debug, Clone, Serialize)]
 pub struct SkippedTag {
@@ -110,6 +120,8 @@ pub struct Plan {
     pub skipped_tags: Vec<SkippedTag>,
     /// Tags of the template's shape that are not releases.
     pub ignored_tags: Vec<SkippedTag>,
+    /// Packages this one depends on that are released now (monorepos).
+    pub dependency_updates: Vec<DependencyUpdate>,
     /// Warnings (non-conventional commits and the like).
     pub warnings: Vec<String>,
     /// The gate.
@@ -138,20 +150,29 @@ pub fn rules(config: &Config, first_parent: bool) -> Rules {
     }
 }
 
-/// Reads history and decides: the plan and the history it came from.
-pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, History), Error> {
+/// Reads history and decides for one package: the plan and the history it
+/// came from.
+pub fn make(
+    repo: &Repo,
+    config: &Config,
+    package: &Package,
+    request: &Request,
+) -> Result<(Plan, History), Error> {
     repo.ensure_complete()?;
     let candidate = repo.candidate(request.rev.as_deref())?;
-    let template = Template::new(&config.tag)?;
+    let template = package.template.clone();
     let first_parent = request.first_parent || config.commits.first_parent;
     let options = release::Options {
         first_parent,
         pre_releases: request.overrides.pre.is_some(),
         below: None,
+        paths: package.paths.clone(),
+        exclude: package.exclude.clone(),
     };
     let index = release::index(repo, &template)?;
     let history = release::find(repo, &index, &template, candidate, &options)?;
-    let rules = rules(config, first_parent);
+    let mut rules = rules(config, first_parent);
+    rules.initial_version = package.initial_version.clone();
     let existing: Vec<_> = index
         .releases
         .iter()
@@ -187,8 +208,112 @@ pub fn make(repo: &Repo, config: &Config, request: &Request) -> Result<(Plan, Hi
             .reason
             .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
     }
-    let plan = assemble(&history, &index, &decision, &template, first_parent);
+    let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    plan.package = package.name.clone();
     Ok((plan, history))
+}
+
+/// Plans every package, then releases dependents of released packages:
+/// a package that depends on one being released (declared in `depends-on`,
+/// or named in its version files) gets at least a patch release.
+pub fn make_all(
+    repo: &Repo,
+    config: &Config,
+    packages: &[Package],
+    request: &Request,
+) -> Result<Vec<(Plan, History)>, Error> {
+    let mut plans = Vec::new();
+    for package in packages {
+        plans.push(make(repo, config, package, request)?);
+    }
+    if packages.len() < 2 {
+        return Ok(plans);
+    }
+    let head = repo.candidate(request.rev.as_deref())?;
+    let depends: Vec<Vec<String>> = packages
+        .iter()
+        .map(|p| dependencies(repo, head, p, packages))
+        .collect();
+    // Propagate until nothing changes (a dependency chain of any length).
+    for _ in 0..packages.len() {
+        let mut changed = false;
+        for i in 0..packages.len() {
+            for dep in &depends[i] {
+                let Some(j) = packages.iter().position(|p| p.name.as_ref() == Some(dep)) else {
+                    continue;
+                };
+                let Some(moved) = plans[j].0.next.as_ref().map(|n| n.version.clone()) else {
+                    continue;
+                };
+                let note = format!("dependency `{dep}` moves to {moved}");
+                let plan = &mut plans[i].0;
+                if plan.dependency_updates.iter().any(|d| d.package == *dep) {
+                    continue;
+                }
+                plan.dependency_updates.push(DependencyUpdate {
+                    package: dep.clone(),
+                    version: moved,
+                });
+                if plan.next.is_none() {
+                    let package = &packages[i];
+                    let version = match &plan.previous {
+                        Some(previous) => semver::Version::parse(&previous.version)
+                            .map(|v| crate::version::apply(&v, Bump::Patch))
+                            .unwrap_or_else(|_| package.initial_version.clone()),
+                        None => package.initial_version.clone(),
+                    };
+                    plan.next = Some(Next {
+                        version: version.to_string(),
+                        tag: package.template.format(&version),
+                    });
+                    plan.bump = if plan.previous.is_some() {
+                        Bump::Patch
+                    } else {
+                        Bump::None
+                    };
+                    plan.reason = format!("patch because {note}");
+                    if let Some(history) = plans.get_mut(i).map(|p| &mut p.1) {
+                        history.trust_base =
+                            history.trust_base.clone().or(history.previous().cloned());
+                    }
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(plans)
+}
+
+/// The packages `package` depends on: declared, or named as a dependency in
+/// its version files at `head`.
+fn dependencies(repo: &Repo, head: git2::Oid, package: &Package, all: &[Package]) -> Vec<String> {
+    let mut found = package.depends_on.clone();
+    let probe = semver::Version::new(999_999, 0, 0);
+    for file in &package.version_files {
+        let Some(kind) = crate::version_files::kind_for(file.path(), file.pattern()) else {
+            continue;
+        };
+        let Ok(Some(bytes)) = repo.blob_at(head, file.path()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for other in all {
+            let Some(name) = &other.name else { continue };
+            if package.name.as_ref() == Some(name) || found.contains(name) {
+                continue;
+            }
+            let shown = file.path().display().to_string();
+            if let Ok((_, true)) =
+                crate::version_files::set_dependency(&kind, &shown, &text, name, &probe)
+            {
+                found.push(name.clone());
+            }
+        }
+    }
+    found
 }
 
 fn assemble(
@@ -273,6 +398,7 @@ fn assemble(
                 reason: i.reason.clone(),
             })
             .collect(),
+        dependency_updates: Vec::new(),
         warnings,
         gate: GateSummary {
             ok: true,

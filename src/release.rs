@@ -58,6 +58,10 @@ pub struct Options {
     pub pre_releases: bool,
     /// Only tags with a lower version count (the notes of an existing tag).
     pub below: Option<Version>,
+    /// Only commits that change these paths count (a package); empty: all.
+    pub paths: Vec<std::path::PathBuf>,
+    /// Files under `paths` that do not count.
+    pub exclude: Option<globset::GlobSet>,
 }
 
 /// Reads every tag that matches the template into an index, once per command.
@@ -155,15 +159,31 @@ pub fn find(
     skipped.sort_by(|a, b| b.version.cmp(&a.version));
 
     let mailmap = repo.git().mailmap().ok();
-    let changes: Vec<Change> = walk
-        .commits
+    let mut since_pre = match &last_pre {
+        Some(pre) => not_reachable_from(pre.commit, &walk.commits),
+        None => vec![true; walk.commits.len()],
+    };
+    let mut commits: Vec<&git2::Commit<'_>> = walk.commits.iter().collect();
+    if !options.paths.is_empty() {
+        let mut cache = std::collections::HashMap::new();
+        let mut keep = Vec::with_capacity(commits.len());
+        for commit in &commits {
+            keep.push(repo.touches(
+                commit,
+                &options.paths,
+                options.exclude.as_ref(),
+                &mut cache,
+            )?);
+        }
+        let mut flags = keep.iter();
+        commits.retain(|_| flags.next().copied().unwrap_or(false));
+        let mut flags = keep.iter();
+        since_pre.retain(|_| flags.next().copied().unwrap_or(false));
+    }
+    let changes: Vec<Change> = commits
         .iter()
         .map(|c| to_change(c, mailmap.as_ref()))
         .collect();
-    let since_pre = match &last_pre {
-        Some(pre) => not_reachable_from(pre.commit, &walk.commits),
-        None => vec![true; changes.len()],
-    };
 
     let why_previous = match (&chosen, &last_pre) {
         (_, Some(pre)) => format!(

@@ -14,6 +14,7 @@ use crate::change::Change;
 use crate::config::Config;
 use crate::context::{self, Release};
 use crate::links::Remote;
+use crate::package::Package;
 use crate::plan::{self, Plan};
 use crate::release::{self, History, Options};
 use crate::render::Sources;
@@ -24,6 +25,7 @@ use crate::tags::{ReleaseTag, TagIndex, Template};
 pub struct Describer<'a> {
     repo: &'a Repo,
     config: &'a Config,
+    package: Package,
     template: Template,
     index: TagIndex,
     rules: Rules,
@@ -45,7 +47,7 @@ struct Pending {
 fn history_of(
     repo: &Repo,
     index: &TagIndex,
-    template: &Template,
+    package: &Package,
     first_parent: bool,
     tag: &ReleaseTag,
 ) -> Result<History, Error> {
@@ -53,8 +55,16 @@ fn history_of(
         first_parent,
         pre_releases: !tag.version.pre.is_empty(),
         below: Some(tag.version.clone()),
+        paths: package.paths.clone(),
+        exclude: package.exclude.clone(),
     };
-    Ok(release::find(repo, index, template, tag.commit, &options)?)
+    Ok(release::find(
+        repo,
+        index,
+        &package.template,
+        tag.commit,
+        &options,
+    )?)
 }
 
 /// The changes after the previous release: all of them, unless a
@@ -95,10 +105,11 @@ impl<'a> Describer<'a> {
     pub fn new(
         repo: &'a Repo,
         config: &'a Config,
+        package: &Package,
         first_parent: bool,
     ) -> Result<Describer<'a>, Error> {
         repo.ensure_complete()?;
-        let template = Template::new(&config.tag)?;
+        let template = package.template.clone();
         let index = release::index(repo, &template)?;
         let first_parent = first_parent || config.commits.first_parent;
         let exclude = config
@@ -116,6 +127,7 @@ impl<'a> Describer<'a> {
         Ok(Describer {
             repo,
             config,
+            package: package.clone(),
             template,
             index,
             rules: plan::rules(config, first_parent),
@@ -145,7 +157,7 @@ impl<'a> Describer<'a> {
         changes: &[Change],
     ) -> Release {
         context::build(&context::Input {
-            package: None,
+            package: self.package.name.clone(),
             version,
             tag,
             previous: previous.map(|p| {
@@ -166,18 +178,13 @@ impl<'a> Describer<'a> {
     }
 
     fn history_of(&self, tag: &ReleaseTag) -> Result<History, Error> {
-        let options = Options {
-            first_parent: self.first_parent,
-            pre_releases: !tag.version.pre.is_empty(),
-            below: Some(tag.version.clone()),
-        };
-        Ok(release::find(
+        history_of(
             self.repo,
             &self.index,
-            &self.template,
-            tag.commit,
-            &options,
-        )?)
+            &self.package,
+            self.first_parent,
+            tag,
+        )
     }
 
     fn describe_tag(&self, tag: &ReleaseTag, history: &History) -> Release {
@@ -205,7 +212,7 @@ impl<'a> Describer<'a> {
                 Error::refused(
                     format!(
                         "the tag `{name}` is not a release tag: it does not match `{}` with a semantic version",
-                        self.config.tag
+                        self.package.tag
                     ),
                     &["set `tag` in `.release.toml` to the template your release tags follow"],
                 )
@@ -233,14 +240,20 @@ impl<'a> Describer<'a> {
     ) -> Option<Release> {
         let next = plan.next.as_ref()?;
         let changes = since_previous(history);
-        Some(self.context(
+        let mut release = self.context(
             next.version.clone(),
             next.tag.clone(),
             history.previous(),
             timestamp,
             !tagging,
             &changes,
-        ))
+        );
+        release.notes = plan
+            .dependency_updates
+            .iter()
+            .map(|d| format!("Dependency `{}` updated to {}", d.package, d.version))
+            .collect();
+        Some(release)
     }
 
     /// The commits of `A..B`, described as a release named after `B`.
@@ -280,6 +293,7 @@ impl<'a> Describer<'a> {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Pending, Error>>(2);
         let index = &self.index;
         let template = &self.template;
+        let package = &self.package;
         let first_parent = self.first_parent;
         std::thread::scope(|scope| {
             scope.spawn(move || {
@@ -289,11 +303,13 @@ impl<'a> Describer<'a> {
                         first_parent,
                         pre_releases: false,
                         below: None,
+                        paths: package.paths.clone(),
+                        exclude: package.exclude.clone(),
                     };
                     let head = release::find(&repo, index, template, from, &options)?;
                     let mut next = head.last_final;
                     while let Some(tag) = next {
-                        let history = history_of(&repo, index, template, first_parent, &tag)?;
+                        let history = history_of(&repo, index, package, first_parent, &tag)?;
                         let changes = since_previous(&history).into_owned();
                         let previous = history.previous().map(|p| {
                             (
@@ -323,7 +339,7 @@ impl<'a> Describer<'a> {
             for pending in receiver {
                 let pending = pending?;
                 let release = context::build(&context::Input {
-                    package: None,
+                    package: self.package.name.clone(),
                     version: pending.tag.version.to_string(),
                     tag: pending.tag.name.clone(),
                     previous: pending.previous,

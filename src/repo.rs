@@ -230,6 +230,70 @@ impl Repo {
         Ok((tags, unwanted))
     }
 
+    /// Whether `commit` changes anything under `paths` (other than files
+    /// matching `exclude`) compared with its first parent. Subtree ids are
+    /// compared first; only when they differ and excludes are set is a diff
+    /// made. `cache` keeps each commit's subtree ids, so every tree is read
+    /// once per walk.
+    pub fn touches(
+        &self,
+        commit: &Commit<'_>,
+        paths: &[PathBuf],
+        exclude: Option<&globset::GlobSet>,
+        cache: &mut HashMap<Oid, Vec<Option<Oid>>>,
+    ) -> Result<bool, RepoError> {
+        let subtrees = |id: Oid,
+                        cache: &mut HashMap<Oid, Vec<Option<Oid>>>|
+         -> Result<Vec<Option<Oid>>, RepoError> {
+            if let Some(ids) = cache.get(&id) {
+                return Ok(ids.clone());
+            }
+            let tree = self.commit(id)?.tree().map_err(git_err("reading a tree"))?;
+            let ids: Vec<Option<Oid>> = paths
+                .iter()
+                .map(|p| tree.get_path(p).ok().map(|e| e.id()))
+                .collect();
+            cache.insert(id, ids.clone());
+            Ok(ids)
+        };
+        let mine = subtrees(commit.id(), cache)?;
+        let theirs = match commit.parent_id(0) {
+            Ok(parent) => subtrees(parent, cache)?,
+            Err(_) => vec![None; paths.len()],
+        };
+        for ((path, a), b) in paths.iter().zip(&mine).zip(&theirs) {
+            if a == b {
+                continue;
+            }
+            let Some(exclude) = exclude else {
+                return Ok(true);
+            };
+            let tree_of = |id: &Option<Oid>| id.and_then(|id| self.repo.find_tree(id).ok());
+            let (old, new) = (tree_of(b), tree_of(a));
+            if old.is_none() && new.is_none() {
+                // A file (not a directory) at the path changed.
+                if !exclude.is_match(path) {
+                    return Ok(true);
+                }
+                continue;
+            }
+            let diff = self
+                .repo
+                .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+                .map_err(git_err("comparing a package's files"))?;
+            let touched = diff.deltas().any(|d| {
+                d.new_file()
+                    .path()
+                    .or_else(|| d.old_file().path())
+                    .is_some_and(|rel| !exclude.is_match(path.join(rel)))
+            });
+            if touched {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// A release tag's date: the tagger's for annotated tags, else the
     /// commit's (seconds since the epoch).
     pub fn tag_date(&self, name: &str, commit: Oid) -> i64 {

@@ -18,7 +18,7 @@ use crate::gate::{Report, Requirement};
 use crate::plan;
 use crate::release::{self, Options};
 use crate::repo::{Repo, git_err};
-use crate::tags::{Match, Template};
+
 use crate::trailer;
 
 /// The verdict on one tag.
@@ -82,29 +82,20 @@ pub fn verify(
     target: Oid,
 ) -> Result<Verification, Error> {
     repo.ensure_complete()?;
-    let template = Template::new(&config.tag)?;
-    let version = match template.parse(name) {
-        Match::Version(v) => v,
-        Match::NotSemver(reason) => {
-            return Ok(Verification::failed(
-                name,
-                "tag",
-                format!(
-                    "`{name}` matches `{}` but its version is not semver ({reason})",
-                    config.tag
-                ),
-                None,
-            ));
-        }
-        Match::Other => {
-            return Ok(Verification::failed(
-                name,
-                "tag",
-                format!("`{name}` does not match the tag template `{}`", config.tag),
-                None,
-            ));
-        }
+    let packages = crate::package::all(config)?;
+    let Some((package, version)) = crate::package::for_tag(&packages, name) else {
+        let templates: Vec<&str> = packages.iter().map(|p| p.tag.as_str()).collect();
+        return Ok(Verification::failed(
+            name,
+            "tag",
+            format!(
+                "`{name}` is not a release tag: it does not match {} with a semantic version",
+                templates.join(", ")
+            ),
+            None,
+        ));
     };
+    let template = package.template.clone();
     let index = release::index(repo, &template)?;
     let git = repo.git();
     let object = git
@@ -234,6 +225,8 @@ pub fn verify(
         first_parent: config.commits.first_parent,
         pre_releases: !version.pre.is_empty(),
         below: Some(version.clone()),
+        paths: package.paths.clone(),
+        exclude: package.exclude.clone(),
     };
     let history = release::find(repo, &index, &template, candidate, &options)?;
     let previous = history.previous().cloned();

@@ -21,23 +21,57 @@ pub struct Args {
     pub sign: bool,
 }
 
-/// Records the approval.
+/// Records the approval (one per package due for release in a monorepo).
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let repo = &env.repo;
-    let (plan, history) = plan::make(repo, &env.config, &args.plan.request())?;
-    let tag = match (&args.tag, &plan.next) {
-        (Some(tag), _) => tag.clone(),
-        (None, Some(next)) => next.tag.clone(),
-        (None, None) => {
-            return Err(Error::refused(
-                format!(
-                    "nothing to release, so there is nothing to approve: {}",
-                    plan.reason
-                ),
-                &["name the tag with `--tag TAG` to approve it anyway"],
-            ));
+    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
+    let mut targets = Vec::new();
+    match &args.tag {
+        Some(tag) => {
+            // The package whose template names the tag (or the only one).
+            let chosen = plans
+                .iter()
+                .find(|(p, _)| p.next.as_ref().is_some_and(|n| &n.tag == tag))
+                .or_else(|| {
+                    let packages = crate::package::all(&env.config).ok()?;
+                    let (package, _) = crate::package::for_tag(&packages, tag)?;
+                    plans.iter().find(|(p, _)| p.package == package.name)
+                })
+                .or(plans.first());
+            if let Some((_, history)) = chosen {
+                targets.push((tag.clone(), history));
+            }
         }
-    };
+        None => {
+            for (plan, history) in &plans {
+                if let Some(next) = &plan.next {
+                    targets.push((next.tag.clone(), history));
+                }
+            }
+        }
+    }
+    if targets.is_empty() {
+        let reason = plans
+            .first()
+            .map_or(String::new(), |(p, _)| p.reason.clone());
+        return Err(Error::refused(
+            format!("nothing to release, so there is nothing to approve: {reason}"),
+            &["name the tag with `--tag TAG` to approve it anyway"],
+        ));
+    }
+    for (tag, history) in targets {
+        approve(args, env, &tag, history)?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn approve(
+    args: &Args,
+    env: &Env,
+    tag: &str,
+    history: &crate::release::History,
+) -> Result<(), Error> {
+    let repo = &env.repo;
+    let tag = tag.to_owned();
     if !git2::Reference::is_valid_name(&format!("refs/tags/{tag}")) {
         return Err(Error::refused(
             format!("`{tag}` is not a valid tag name"),
@@ -85,5 +119,5 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         &record.commit[..7],
         &record.tree[..7]
     ));
-    Ok(Outcome::Success)
+    Ok(())
 }

@@ -8,7 +8,9 @@ use crate::Error;
 use crate::changelog::{self, Section};
 use crate::cli::Env;
 use crate::error::Outcome;
-use crate::plan::{self, Request};
+use crate::package::Package;
+use crate::plan::{self, Plan, Request};
+use crate::release::History;
 use crate::releases::{self, Describer};
 use crate::render::{Kind, Templates};
 use crate::tags::Match;
@@ -51,20 +53,26 @@ pub struct Update {
     pub added: Vec<String>,
 }
 
-/// Computes the changelog update without writing anything.
-pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
+/// Computes one package's changelog update without writing anything.
+/// `planned` is the package's plan when the caller has it (`tag`).
+pub fn prepare(
+    args: &Args,
+    env: &Env,
+    package: &Package,
+    planned: Option<(&Plan, &History)>,
+) -> Result<Update, Error> {
     let root = env.repo.workdir();
     let mut sources = releases::sources(&env.config, root.as_deref());
     if let Some(template) = &args.template {
         sources.changelog = Some(template.clone());
     }
     let templates = Templates::new(&sources)?;
-    let describer = Describer::new(&env.repo, &env.config, args.request.first_parent)?;
+    let describer = Describer::new(&env.repo, &env.config, package, args.request.first_parent)?;
 
     let path = match (&args.output, &root) {
         (Some(path), _) if path.as_os_str() == "-" => None,
         (Some(path), _) => Some(path.clone()),
-        (None, Some(root)) => Some(root.join(env.config.changelog.path())),
+        (None, Some(root)) => Some(root.join(&package.changelog)),
         (None, None) => {
             return Err(Error::refused(
                 "this repository has no work tree for the changelog file",
@@ -98,9 +106,16 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
 
     let mut sections = Vec::new();
     if args.unreleased {
-        let (plan, history) = plan::make(&env.repo, &env.config, &args.request)?;
+        let owned;
+        let (plan, history) = match planned {
+            Some(planned) => planned,
+            None => {
+                owned = plan::make(&env.repo, &env.config, package, &args.request)?;
+                (&owned.0, &owned.1)
+            }
+        };
         let timestamp = crate::clock::timestamp(args.date.as_deref())?;
-        let next = describer.unreleased(&plan, &history, timestamp, args.tagging);
+        let next = describer.unreleased(plan, history, timestamp, args.tagging);
         if let Some(release) = next.filter(|r| !present.contains(&r.tag)) {
             let version =
                 Version::parse(&release.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
@@ -164,10 +179,40 @@ pub fn prepare(args: &Args, env: &Env) -> Result<Update, Error> {
 
 /// Writes the changelog.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let update = prepare(args, env)?;
+    if args.output.is_some() && env.packages.len() > 1 {
+        return Err(Error::refused(
+            "`--output` writes one changelog, and this repository has several packages",
+            &["name one with `--package NAME`"],
+        ));
+    }
+    // With packages and `--unreleased`, dependency releases come from the plan of all.
+    let plans = if args.unreleased && env.packages.len() > 1 {
+        Some(plan::make_all(
+            &env.repo,
+            &env.config,
+            &env.packages,
+            &args.request,
+        )?)
+    } else {
+        None
+    };
+    for (i, package) in env.packages.iter().enumerate() {
+        let planned = plans.as_ref().map(|p| (&p[i].0, &p[i].1));
+        write_one(args, env, package, planned)?;
+    }
+    Ok(Outcome::Success)
+}
+
+fn write_one(
+    args: &Args,
+    env: &Env,
+    package: &Package,
+    planned: Option<(&Plan, &History)>,
+) -> Result<(), Error> {
+    let update = prepare(args, env, package, planned)?;
     if update.path.as_os_str() == "-" {
         env.out.write(&update.text)?;
-        return Ok(Outcome::Success);
+        return Ok(());
     }
     let shown = update
         .path
@@ -177,7 +222,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .to_string();
     if !update.changed {
         env.out.line(&format!("{shown} is up to date"))?;
-        return Ok(Outcome::Success);
+        return Ok(());
     }
     crate::writer::write_atomically(&update.path, update.text.as_bytes())?;
     let added = if update.added.is_empty() {
@@ -186,5 +231,5 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         format!("added {}", update.added.join(", "))
     };
     env.out.line(&format!("updated {shown}: {added}"))?;
-    Ok(Outcome::Success)
+    Ok(())
 }

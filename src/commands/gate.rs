@@ -22,38 +22,57 @@ pub struct Args {
     pub override_window: Option<String>,
 }
 
-/// Evaluates and reports; exit 1 when unmet.
+/// Evaluates and reports; exit 1 when unmet (for any package).
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let (plan, history) = plan::make(&env.repo, &env.config, &args.plan.request())?;
-    let tag = match (&args.tag, &plan.next) {
-        (Some(tag), _) => tag.clone(),
-        (None, Some(next)) => next.tag.clone(),
-        (None, None) => {
-            env.out.say(&format!(
-                "nothing to release, so there is no tag to gate: {} (name one with `--tag TAG` to check evidence anyway)",
-                plan.reason
-            ));
-            return Ok(Outcome::No);
-        }
-    };
+    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
-    let assessment = assess::assess(
-        &env.repo,
-        &Candidate {
-            commit: history.candidate,
-            tag,
-            base: history.trust_base.as_ref(),
-            changes: &history.changes,
-            tagger,
-            override_window: args.override_window.as_deref(),
-        },
-    )?;
-    show(&assessment, &env.out)?;
-    Ok(if assessment.report.ok {
-        Outcome::Success
+    let mut reports = Vec::new();
+    for (plan, history) in &plans {
+        let tag = match (&args.tag, &plan.next) {
+            (Some(tag), _) => tag.clone(),
+            (None, Some(next)) => next.tag.clone(),
+            (None, None) => continue,
+        };
+        let assessment = assess::assess(
+            &env.repo,
+            &Candidate {
+                commit: history.candidate,
+                tag,
+                base: history.trust_base.as_ref(),
+                changes: &history.changes,
+                tagger: tagger.clone(),
+                override_window: args.override_window.as_deref(),
+            },
+        )?;
+        reports.push(assessment);
+        if args.tag.is_some() {
+            break;
+        }
+    }
+    if reports.is_empty() {
+        let reason = plans
+            .first()
+            .map_or(String::new(), |(p, _)| p.reason.clone());
+        env.out.say(&format!(
+            "nothing to release, so there is no tag to gate: {reason} (name one with `--tag TAG` to check evidence anyway)"
+        ));
+        return Ok(Outcome::No);
+    }
+    let ok = reports.iter().all(|a| a.report.ok);
+    if env.out.json() && reports.len() > 1 {
+        for a in &reports {
+            for w in &a.warnings {
+                env.out.warn(w);
+            }
+        }
+        let all: Vec<&Report> = reports.iter().map(|a| &a.report).collect();
+        env.out.json_value(&all)?;
     } else {
-        Outcome::No
-    })
+        for assessment in &reports {
+            show(assessment, &env.out)?;
+        }
+    }
+    Ok(if ok { Outcome::Success } else { Outcome::No })
 }
 
 /// Prints an assessment (text or JSON) with its warnings.

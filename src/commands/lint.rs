@@ -60,8 +60,13 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     }
                 },
                 None => {
-                    let (_, history) =
-                        crate::plan::make(repo, &env.config, &crate::plan::Request::default())?;
+                    let package = env.single_package("`lint` without a range")?;
+                    let (_, history) = crate::plan::make(
+                        repo,
+                        &env.config,
+                        package,
+                        &crate::plan::Request::default(),
+                    )?;
                     (history.candidate, history.previous().map(|t| t.commit))
                 }
             };

@@ -40,10 +40,18 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         sources.notes = Some(template.clone());
     }
     let templates = Templates::new(&sources)?;
-    let describer = Describer::new(&env.repo, &env.config, false)?;
 
-    let release = if let Some(tag) = &args.tag {
-        describer.tag(tag)?
+    let mut releases = Vec::new();
+    if let Some(tag) = &args.tag {
+        // The package whose tag template names the tag.
+        let package = match crate::package::for_tag(&env.packages, tag) {
+            Some((package, _)) => package,
+            None => env
+                .packages
+                .first()
+                .ok_or_else(|| Error::refused("no package", &[]))?,
+        };
+        releases.push(Describer::new(&env.repo, &env.config, package, false)?.tag(tag)?);
     } else if let Some(range) = &args.range {
         let Some((from, to)) = range.split_once("..") else {
             return Err(Error::refused(
@@ -52,38 +60,63 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             ));
         };
         let to = if to.is_empty() { "HEAD" } else { to };
-        describer.range(from, to, crate::clock::timestamp(args.date.as_deref())?)?
+        let package = env.single_package("`notes --range`")?;
+        let describer = Describer::new(&env.repo, &env.config, package, false)?;
+        releases.push(describer.range(from, to, crate::clock::timestamp(args.date.as_deref())?)?);
     } else {
-        // At a release tag (and not asked for unreleased): that release.
         let head = env.repo.head()?;
-        let at_head = describer
-            .index()
-            .releases
-            .iter()
-            .filter(|t| t.commit == head && t.version.pre.is_empty())
-            .map(|t| t.name.clone())
-            .next();
-        match at_head {
-            Some(tag) if !args.unreleased => describer.tag(&tag)?,
-            _ => {
-                let (plan, history) = plan::make(&env.repo, &env.config, &Request::default())?;
-                let timestamp = crate::clock::timestamp(args.date.as_deref())?;
-                match describer.unreleased(&plan, &history, timestamp, false) {
-                    Some(release) => release,
-                    None => {
-                        env.out.say(&format!("nothing to release: {}", plan.reason));
-                        return Ok(Outcome::No);
+        let plans = plan::make_all(&env.repo, &env.config, &env.packages, &Request::default())?;
+        let mut reasons = Vec::new();
+        for (package, (plan, history)) in env.packages.iter().zip(&plans) {
+            let describer = Describer::new(&env.repo, &env.config, package, false)?;
+            // At a release tag (and not asked for unreleased): that release.
+            let at_head = describer
+                .index()
+                .releases
+                .iter()
+                .filter(|t| t.commit == head && t.version.pre.is_empty())
+                .map(|t| t.name.clone())
+                .next();
+            match at_head {
+                Some(tag) if !args.unreleased => releases.push(describer.tag(&tag)?),
+                _ => {
+                    let timestamp = crate::clock::timestamp(args.date.as_deref())?;
+                    match describer.unreleased(plan, history, timestamp, false) {
+                        Some(release) => releases.push(release),
+                        None => reasons.push(plan.reason.clone()),
                     }
                 }
             }
         }
-    };
+        if releases.is_empty() {
+            env.out
+                .say(&format!("nothing to release: {}", reasons.join("; ")));
+            return Ok(Outcome::No);
+        }
+    }
 
     if env.out.json() {
-        env.out.json_value(&release)?;
+        match releases.as_slice() {
+            [one] => env.out.json_value(one)?,
+            many => env.out.json_value(&many)?,
+        }
         return Ok(Outcome::Success);
     }
-    let text = templates.render(Kind::Notes, &release)?;
+    let mut text = String::new();
+    let several = releases.len() > 1;
+    for release in &releases {
+        if several {
+            text.push_str(&format!(
+                "# {} {}\n\n",
+                release.package.as_deref().unwrap_or(""),
+                release.version
+            ));
+        }
+        text.push_str(&templates.render(Kind::Notes, release)?);
+        if several && !text.ends_with("\n\n") {
+            text.push('\n');
+        }
+    }
     match &args.output {
         Some(path) if path.as_os_str() != "-" => {
             crate::writer::write_atomically(path, text.as_bytes())?;

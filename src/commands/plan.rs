@@ -8,53 +8,74 @@ use crate::output::{Output, Style};
 use crate::plan::{self, Plan};
 use crate::version::Bump;
 
-/// Shows the plan.
+/// Shows the plan: one object, or with several packages an array.
 pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
-    let (mut plan, history) = plan::make(&env.repo, &env.config, &args.request())?;
-    if let Some(next) = &plan.next {
-        let tagger = env.repo.identity().ok().map(|(_, email)| email);
-        let assessed = crate::assess::assess(
-            &env.repo,
-            &crate::assess::Candidate {
-                commit: history.candidate,
-                tag: next.tag.clone(),
-                base: history.trust_base.as_ref(),
-                changes: &history.changes,
-                tagger,
-                override_window: None,
-            },
-        );
-        match assessed {
-            Ok(assessment) => {
-                if assessment.has_policy {
-                    plan.warnings.extend(assessment.warnings);
-                }
-                plan.gate.ok = assessment.report.ok;
-                plan.gate.policy = Some(assessment.report.policy);
-                plan.gate.requirements = assessment.report.requirements;
-            }
-            // The plan still shows; the gate says why it cannot be evaluated.
-            Err(e) => {
-                plan.gate.ok = false;
-                plan.gate.requirements = vec![crate::gate::Requirement {
-                    name: "policy".to_owned(),
-                    ok: false,
-                    detail: e.to_string(),
-                    fix: e.hints().into_iter().next(),
-                    rejected: Vec::new(),
-                }];
-            }
-        }
+    let mut plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?;
+    for (plan, history) in &mut plans {
+        gate_into(plan, history, env);
     }
     if env.out.json() {
-        env.out.json_value(&plan)?;
-    } else {
+        if env.monorepo() && !env.one_package {
+            let all: Vec<&Plan> = plans.iter().map(|(p, _)| p).collect();
+            env.out.json_value(&all)?;
+        } else if let Some((plan, _)) = plans.first() {
+            env.out.json_value(plan)?;
+        }
+        return Ok(Outcome::Success);
+    }
+    let mut text = String::new();
+    for (i, (plan, _)) in plans.iter().enumerate() {
         for warning in &plan.warnings {
             env.out.warn(warning);
         }
-        env.out.write(&render(&plan, &env.out))?;
+        if let Some(name) = &plan.package {
+            if i > 0 {
+                text.push('\n');
+            }
+            text.push_str(&env.out.paint(Style::Bold, &format!("== package {name}\n")));
+        }
+        text.push_str(&render(plan, &env.out));
     }
+    env.out.write(&text)?;
     Ok(Outcome::Success)
+}
+
+/// Evaluates the gate for a plan's next release and puts it in the plan.
+fn gate_into(plan: &mut Plan, history: &crate::release::History, env: &Env) {
+    let Some(next) = &plan.next else { return };
+    let tagger = env.repo.identity().ok().map(|(_, email)| email);
+    let assessed = crate::assess::assess(
+        &env.repo,
+        &crate::assess::Candidate {
+            commit: history.candidate,
+            tag: next.tag.clone(),
+            base: history.trust_base.as_ref(),
+            changes: &history.changes,
+            tagger,
+            override_window: None,
+        },
+    );
+    match assessed {
+        Ok(assessment) => {
+            if assessment.has_policy {
+                plan.warnings.extend(assessment.warnings);
+            }
+            plan.gate.ok = assessment.report.ok;
+            plan.gate.policy = Some(assessment.report.policy);
+            plan.gate.requirements = assessment.report.requirements;
+        }
+        // The plan still shows; the gate says why it cannot be evaluated.
+        Err(e) => {
+            plan.gate.ok = false;
+            plan.gate.requirements = vec![crate::gate::Requirement {
+                name: "policy".to_owned(),
+                ok: false,
+                detail: e.to_string(),
+                fix: e.hints().into_iter().next(),
+                rejected: Vec::new(),
+            }];
+        }
+    }
 }
 
 /// The plan as text for people.
@@ -120,6 +141,12 @@ pub fn render(plan: &Plan, out: &Output) -> String {
         None => s.push_str(&format!("{}  nothing to release\n", bold("Next version:"))),
     }
     s.push_str(&format!("               {}\n", plan.reason));
+    for dep in &plan.dependency_updates {
+        s.push_str(&format!(
+            "               dependency `{}` is released as {}\n",
+            dep.package, dep.version
+        ));
+    }
     if plan.next.is_none() {
         // Nothing to gate.
     } else if plan.gate.requirements.is_empty() {

@@ -17,7 +17,9 @@ use crate::commands::{changelog, gate, record};
 use crate::context::Release;
 use crate::error::Outcome;
 use crate::evidence;
-use crate::plan;
+use crate::package::Package;
+use crate::plan::{self, Plan};
+use crate::release::History;
 use crate::releases::{self, Describer};
 use crate::render::{Kind, Templates};
 use crate::repo::git_err;
@@ -108,109 +110,171 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     record::ensure_clean(repo, "the release would not be what was tested")?;
     let (_, tagger) = record::identity(repo)?;
 
-    let (plan, history) = plan::make(repo, &env.config, &args.plan.request())?;
-    for warning in &plan.warnings {
-        env.out.warn(warning);
+    let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
+    let due: Vec<(&Package, &Plan, &History)> = env
+        .packages
+        .iter()
+        .zip(&plans)
+        .filter(|(_, (plan, _))| plan.next.is_some())
+        .map(|(package, (plan, history))| (package, plan, history))
+        .collect();
+    for (_, plan, _) in &due {
+        for warning in &plan.warnings {
+            env.out.warn(warning);
+        }
     }
-    let Some(next) = plan.next.clone() else {
-        env.out.say(&format!("nothing to release: {}", plan.reason));
+    if due.is_empty() {
+        let reasons: Vec<String> = plans.iter().map(|(p, _)| p.reason.clone()).collect();
+        env.out
+            .say(&format!("nothing to release: {}", reasons.join("; ")));
         return Ok(Outcome::No);
-    };
-    let tag = next.tag.clone();
-    if git.find_reference(&format!("refs/tags/{tag}")).is_ok() {
-        return Err(Error::refused(
-            format!("the tag `{tag}` exists already"),
-            &[
-                "if it is a mistake, delete it with `git tag -d` (and on the remote); otherwise there is nothing to do",
-            ],
-        ));
+    }
+    let tags: Vec<String> = due
+        .iter()
+        .filter_map(|(_, plan, _)| plan.next.as_ref().map(|n| n.tag.clone()))
+        .collect();
+    for tag in &tags {
+        if git.find_reference(&format!("refs/tags/{tag}")).is_ok() {
+            return Err(Error::refused(
+                format!("the tag `{tag}` exists already"),
+                &[
+                    "if it is a mistake, delete it with `git tag -d` (and on the remote); otherwise there is nothing to do",
+                ],
+            ));
+        }
     }
 
-    let assessment = assess::assess(
-        repo,
-        &Candidate {
-            commit: head,
-            tag: tag.clone(),
-            base: history.trust_base.as_ref(),
-            changes: &history.changes,
-            tagger: Some(tagger),
-            override_window: args.override_window.as_deref(),
-        },
-    )?;
-    if !assessment.report.ok {
-        gate::show(&assessment, &env.out)?;
+    // Every package's gate, before anything is written.
+    let mut assessments = Vec::new();
+    for ((_, _, history), tag) in due.iter().zip(&tags) {
+        assessments.push(assess::assess(
+            repo,
+            &Candidate {
+                commit: head,
+                tag: tag.clone(),
+                base: history.trust_base.as_ref(),
+                changes: &history.changes,
+                tagger: Some(tagger.clone()),
+                override_window: args.override_window.as_deref(),
+            },
+        )?);
+    }
+    if assessments.iter().any(|a| !a.report.ok) {
+        for assessment in assessments.iter().filter(|a| !a.report.ok) {
+            gate::show(assessment, &env.out)?;
+        }
         env.out.say(&format!(
-            "refusing to tag {tag}: the release policy is not met; nothing was written"
+            "refusing to tag {}: the release policy is not met; nothing was written",
+            tags.join(", ")
         ));
         return Ok(Outcome::No);
     }
-    for warning in &assessment.warnings {
-        env.out.warn(warning);
+    for assessment in &assessments {
+        for warning in &assessment.warnings {
+            env.out.warn(warning);
+        }
     }
 
     // Everything to write, computed before writing anything.
     let root = repo.workdir();
-    let changelog_file = root.as_ref().map(|r| r.join(env.config.changelog.path()));
-    let update = match &changelog_file {
-        Some(path)
-            if !args.no_changelog && (path.exists() || env.config.changelog.path.is_some()) =>
-        {
-            let update = changelog::prepare(
-                &changelog::Args {
-                    unreleased: true,
-                    tagging: true,
-                    date: args.date.clone(),
-                    request: args.plan.request(),
-                    ..changelog::Args::default()
-                },
-                env,
-            )?;
-            update.changed.then_some(update)
+    let mut files = Files::default();
+    if let Some(root) = &root {
+        for (package, plan, history) in &due {
+            let changelog_file = root.join(&package.changelog);
+            let configured = env.config.changelog.path.is_some()
+                || env
+                    .config
+                    .package
+                    .iter()
+                    .any(|p| Some(&p.name) == package.name.as_ref() && p.changelog.is_some());
+            if !args.no_changelog && (changelog_file.exists() || configured) {
+                let update = changelog::prepare(
+                    &changelog::Args {
+                        unreleased: true,
+                        tagging: true,
+                        date: args.date.clone(),
+                        request: args.plan.request(),
+                        ..changelog::Args::default()
+                    },
+                    env,
+                    package,
+                    Some((plan, history)),
+                )?;
+                if update.changed {
+                    files.set(
+                        update.path.clone(),
+                        update.text,
+                        format!(
+                            "{} ({})",
+                            package.changelog.display(),
+                            update.added.join(", ")
+                        ),
+                    );
+                }
+            }
+            version_files(root, package, plan, &mut files)?;
         }
-        _ => None,
-    };
+        lock_files(root, &due, &mut files)?;
+    }
     let templates = Templates::new(&releases::sources(&env.config, root.as_deref()))?;
-    let describer = Describer::new(repo, &env.config, args.plan.first_parent)?;
     let timestamp = crate::clock::timestamp(args.date.as_deref())?;
-    let Some(release) = describer.unreleased(&plan, &history, timestamp, true) else {
-        return Err(Error::refused("the plan has no next version", &[]));
-    };
-    let has_policy = assessment.has_policy;
-    let message = templates.render(
-        Kind::TagMessage,
-        &TagRecord {
-            release: &release,
-            bump: plan.bump.to_string(),
-            reason: plan.reason.clone(),
-            candidate: head.to_string(),
-            policy: has_policy.then(|| assessment.report.policy.clone()),
-            evidence: assessment.report.evidence.clone(),
-        },
-    )?;
+    let mut messages = Vec::new();
+    for (((package, plan, history), assessment), tag) in due.iter().zip(&assessments).zip(&tags) {
+        let describer = Describer::new(repo, &env.config, package, args.plan.first_parent)?;
+        let Some(release) = describer.unreleased(plan, history, timestamp, true) else {
+            return Err(Error::refused("the plan has no next version", &[]));
+        };
+        let message = templates.render(
+            Kind::TagMessage,
+            &TagRecord {
+                release: &release,
+                bump: plan.bump.to_string(),
+                reason: plan.reason.clone(),
+                candidate: head.to_string(),
+                policy: assessment
+                    .has_policy
+                    .then(|| assessment.report.policy.clone()),
+                evidence: assessment.report.evidence.clone(),
+            },
+        )?;
+        messages.push((tag.clone(), message));
+    }
+    let subject = format!("chore(release): {}", tags.join(", "));
 
     if args.dry_run {
-        let mut s = format!("Would tag {tag} ({} bump: {})\n", plan.bump, plan.reason);
-        match &update {
-            Some(u) => s.push_str(&format!(
-                "Would update {} ({}) and commit it as `chore(release): {tag}`\n",
-                env.config.changelog.path().display(),
-                u.added.join(", ")
-            )),
-            None => s.push_str("Would not change any file\n"),
+        let mut s = String::new();
+        for (_, plan, _) in &due {
+            if let Some(next) = &plan.next {
+                s.push_str(&format!(
+                    "Would tag {} ({} bump: {})\n",
+                    next.tag, plan.bump, plan.reason
+                ));
+            }
         }
-        s.push_str(&format!(
-            "Gate: met ({} requirement(s))\n",
-            assessment.report.requirements.len()
-        ));
-        s.push_str("Tag message:\n");
-        for line in message.lines() {
-            s.push_str(&format!("    {line}\n"));
+        if files.is_empty() {
+            s.push_str("Would not change any file\n");
+        } else {
+            for (_, _, what) in &files.0 {
+                s.push_str(&format!("Would update {what}\n"));
+            }
+            s.push_str(&format!("and commit them as `{subject}`\n"));
+        }
+        let requirements: usize = assessments
+            .iter()
+            .map(|a| a.report.requirements.len())
+            .sum();
+        s.push_str(&format!("Gate: met ({requirements} requirement(s))\n"));
+        for (tag, message) in &messages {
+            s.push_str(&format!("Tag message of {tag}:\n"));
+            for line in message.lines() {
+                s.push_str(&format!("    {line}\n"));
+            }
         }
         if args.push {
             s.push_str(&format!(
                 "Would push to {}: {}\n",
                 args.remote,
-                push_refs(git, &branch, &tag, update.is_some()).join(" ")
+                push_refs(git, &branch, &tags, !files.is_empty()).join(" ")
             ));
         }
         s.push_str("Dry run: nothing was written.\n");
@@ -220,15 +284,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
 
     let mut undo = Undo::new(repo.git(), head, format!("refs/heads/{branch}"));
     let result = act(
-        repo,
-        args,
-        &tag,
-        &branch,
-        head,
-        &message,
-        update.as_ref(),
-        changelog_file.as_deref(),
-        &mut undo,
+        repo, args, &subject, &branch, head, &messages, &files, &mut undo,
     );
     match result {
         Ok(commit) => {
@@ -238,12 +294,16 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 format!(" with release commit {}", &commit.to_string()[..7])
             };
             env.out.line(&format!(
-                "tagged {tag} at {}{made}",
+                "tagged {} at {}{made}",
+                tags.join(", "),
                 &commit.to_string()[..7]
             ))?;
             if args.push {
-                env.out
-                    .line(&format!("pushed {tag} and its evidence to {}", args.remote))?;
+                env.out.line(&format!(
+                    "pushed {} and the evidence to {}",
+                    tags.join(", "),
+                    args.remote
+                ))?;
             }
             Ok(Outcome::Success)
         }
@@ -260,12 +320,174 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
 }
 
-fn push_refs(git: &git2::Repository, branch: &str, tag: &str, release_commit: bool) -> Vec<String> {
+/// Files the release commit changes: path, new content, and what to say.
+#[derive(Default)]
+struct Files(Vec<(PathBuf, String, String)>);
+
+impl Files {
+    fn set(&mut self, path: PathBuf, text: String, what: String) {
+        match self.0.iter_mut().find(|(p, _, _)| *p == path) {
+            Some(entry) => {
+                entry.1 = text;
+                if !entry.2.contains(&what) {
+                    entry.2 = format!("{}; {what}", entry.2);
+                }
+            }
+            None => self.0.push((path, text, what)),
+        }
+    }
+
+    /// The content the release commit will have: updated, or as in the work tree.
+    fn current(&self, path: &Path) -> Result<Option<String>, Error> {
+        if let Some((_, text, _)) = self.0.iter().find(|(p, _, _)| p == path) {
+            return Ok(Some(text.clone()));
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => Ok(Some(String::from_utf8(bytes).map_err(|_| {
+                Error::refused(
+                    format!(
+                        "`{}` is not UTF-8, so its version cannot be updated",
+                        path.display()
+                    ),
+                    &[],
+                )
+            })?)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("reading `{}`", path.display()))(e)),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+fn file_error(e: crate::version_files::VersionFileError) -> Error {
+    Error::Refused {
+        message: e.to_string(),
+        hints: e.hints(),
+    }
+}
+
+/// A package's version files, and the requirements its manifests put on
+/// dependencies released at the same time.
+fn version_files(
+    root: &Path,
+    package: &Package,
+    plan: &Plan,
+    files: &mut Files,
+) -> Result<(), Error> {
+    let Some(next) = &plan.next else {
+        return Ok(());
+    };
+    let version =
+        semver::Version::parse(&next.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
+    for file in &package.version_files {
+        let path = root.join(file.path());
+        let shown = file.path().display().to_string();
+        let Some(kind) = crate::version_files::kind_for(file.path(), file.pattern()) else {
+            return Err(Error::refused(
+                format!(
+                    "`{shown}` is not a version file git-release knows (Cargo.toml, package.json, pyproject.toml)"
+                ),
+                &[
+                    "give a pattern: `{ path = \"FILE\", pattern = \"version = \\\"{version}\\\"\" }`",
+                ],
+            ));
+        };
+        let Some(text) = files.current(&path)? else {
+            return Err(Error::refused(
+                format!(
+                    "the version file `{shown}` of {} does not exist",
+                    package.label()
+                ),
+                &["fix `version-files` in .release.toml"],
+            ));
+        };
+        let mut updated = crate::version_files::set_version(&kind, &shown, &text, &version)
+            .map_err(file_error)?;
+        for dep in &plan.dependency_updates {
+            let dep_version = semver::Version::parse(&dep.version)
+                .map_err(|e| Error::refused(e.to_string(), &[]))?;
+            let (text, _) = crate::version_files::set_dependency(
+                &kind,
+                &shown,
+                &updated,
+                &dep.package,
+                &dep_version,
+            )
+            .map_err(file_error)?;
+            updated = text;
+        }
+        if updated != text {
+            files.set(path, updated, format!("{shown} ({})", next.version));
+        }
+    }
+    Ok(())
+}
+
+/// Lock files at the root that record workspace members' versions.
+fn lock_files(
+    root: &Path,
+    due: &[(&Package, &Plan, &History)],
+    files: &mut Files,
+) -> Result<(), Error> {
+    let released: Vec<(String, semver::Version, PathBuf)> = due
+        .iter()
+        .filter_map(|(package, plan, _)| {
+            let name = package.name.clone()?;
+            let version = semver::Version::parse(&plan.next.as_ref()?.version).ok()?;
+            Some((
+                name,
+                version,
+                package.paths.first().cloned().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    if released.is_empty() {
+        return Ok(());
+    }
+    let cargo = root.join("Cargo.lock");
+    if let Some(text) = files.current(&cargo)? {
+        let members: Vec<(String, semver::Version)> = released
+            .iter()
+            .map(|(n, v, _)| (n.clone(), v.clone()))
+            .collect();
+        let updated = crate::version_files::update_cargo_lock("Cargo.lock", &text, &members)
+            .map_err(file_error)?;
+        if updated != text {
+            files.set(cargo, updated, "Cargo.lock".to_owned());
+        }
+    }
+    let npm = root.join("package-lock.json");
+    if let Some(text) = files.current(&npm)? {
+        let members: Vec<(String, String, semver::Version)> = released
+            .iter()
+            .map(|(n, v, p)| (n.clone(), p.to_string_lossy().replace('\\', "/"), v.clone()))
+            .collect();
+        let updated =
+            crate::version_files::update_package_lock("package-lock.json", &text, &members)
+                .map_err(file_error)?;
+        if updated != text {
+            files.set(npm, updated, "package-lock.json".to_owned());
+        }
+    }
+    Ok(())
+}
+
+fn push_refs(
+    git: &git2::Repository,
+    branch: &str,
+    tags: &[String],
+    release_commit: bool,
+) -> Vec<String> {
     let mut refs = Vec::new();
     if release_commit {
         refs.push(format!("refs/heads/{branch}:refs/heads/{branch}"));
     }
-    refs.push(format!("refs/tags/{tag}:refs/tags/{tag}"));
+    for tag in tags {
+        refs.push(format!("refs/tags/{tag}:refs/tags/{tag}"));
+    }
     for notes in [evidence::TESTS_REF, evidence::APPROVALS_REF] {
         if git.find_reference(notes).is_ok() {
             refs.push(format!("{notes}:{notes}"));
@@ -279,27 +501,29 @@ fn push_refs(git: &git2::Repository, branch: &str, tag: &str, release_commit: bo
 fn act(
     repo: &crate::repo::Repo,
     args: &Args,
-    tag: &str,
+    subject: &str,
     branch: &str,
     head: Oid,
-    message: &str,
-    update: Option<&changelog::Update>,
-    changelog_file: Option<&Path>,
+    messages: &[(String, String)],
+    files: &Files,
     undo: &mut Undo<'_>,
 ) -> Result<Oid, Error> {
     let git = repo.git();
     let signature = git.signature().map_err(git_err("reading your identity"))?;
     let mut commit = head;
     let mut new_tree = None;
-    if let (Some(update), Some(file), Some(root)) = (update, changelog_file, repo.workdir()) {
-        let relative = file.strip_prefix(&root).unwrap_or(file);
-        let blob = git
-            .blob(update.text.as_bytes())
-            .map_err(git_err("writing the changelog blob"))?;
+    if let (false, Some(root)) = (files.is_empty(), repo.workdir()) {
         let parent = git.find_commit(head).map_err(git_err("reading HEAD"))?;
         let base = parent.tree().map_err(git_err("reading HEAD's tree"))?;
-        let tree_id = git2::build::TreeUpdateBuilder::new()
-            .upsert(relative.to_string_lossy().as_ref(), blob, FileMode::Blob)
+        let mut builder = git2::build::TreeUpdateBuilder::new();
+        for (path, text, _) in &files.0 {
+            let relative = path.strip_prefix(&root).unwrap_or(path);
+            let blob = git
+                .blob(text.as_bytes())
+                .map_err(git_err("writing a release file"))?;
+            builder.upsert(relative.to_string_lossy().as_ref(), blob, FileMode::Blob);
+        }
+        let tree_id = builder
             .create_updated(git, &base)
             .map_err(git_err("building the release commit's tree"))?;
         let tree = git
@@ -310,15 +534,15 @@ fn act(
                 None,
                 &signature,
                 &signature,
-                &format!("chore(release): {tag}\n"),
+                &format!("{subject}\n"),
                 &tree,
                 &[&parent],
             )
             .map_err(git_err("creating the release commit"))?;
-        new_tree = Some((tree_id, file.to_path_buf(), update.text.clone()));
+        new_tree = Some(tree_id);
     }
 
-    // The branch moves first (compare-and-swap), then the tag appears.
+    // The branch moves first (compare-and-swap), then the tags appear.
     let head_ref = format!("refs/heads/{branch}");
     if commit != head {
         git.reference_matching(
@@ -326,62 +550,67 @@ fn act(
             commit,
             true,
             head,
-            &format!("git-release: release {tag}"),
+            &format!("git-release: {subject}"),
         )
         .map_err(git_err(format!("moving `{branch}` to the release commit")))?;
         undo.branch_moved = true;
     }
-    if args.sign {
-        let file = tempfile::NamedTempFile::new().map_err(Error::io("writing the tag message"))?;
-        std::fs::write(file.path(), message).map_err(Error::io("writing the tag message"))?;
-        let output = Command::new("git")
-            .args(["tag", "-s", "-F"])
-            .arg(file.path())
-            .arg(tag)
-            .arg(commit.to_string())
-            .output()
-            .map_err(Error::io("running `git tag -s`"))?;
-        if !output.status.success() {
-            return Err(Error::refused(
-                format!(
-                    "`git tag -s` failed: {}",
-                    String::from_utf8_lossy(&output.stderr).trim()
-                ),
-                &[
-                    "check git's signing setup (`gpg.format`, `user.signingkey`), or tag without `--sign`",
-                ],
-            ));
+    for (tag, message) in messages {
+        if args.sign {
+            let file =
+                tempfile::NamedTempFile::new().map_err(Error::io("writing the tag message"))?;
+            std::fs::write(file.path(), message).map_err(Error::io("writing the tag message"))?;
+            let output = Command::new("git")
+                .args(["tag", "-s", "-F"])
+                .arg(file.path())
+                .arg(tag)
+                .arg(commit.to_string())
+                .output()
+                .map_err(Error::io("running `git tag -s`"))?;
+            if !output.status.success() {
+                return Err(Error::refused(
+                    format!(
+                        "`git tag -s` failed: {}",
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    ),
+                    &[
+                        "check git's signing setup (`gpg.format`, `user.signingkey`), or tag without `--sign`",
+                    ],
+                ));
+            }
+        } else {
+            let target = git
+                .find_object(commit, Some(ObjectType::Commit))
+                .map_err(git_err("reading the release commit"))?;
+            let object = git
+                .tag_annotation_create(tag, &target, &signature, message)
+                .map_err(git_err("creating the tag object"))?;
+            git.reference(
+                &format!("refs/tags/{tag}"),
+                object,
+                false,
+                "git-release: tag",
+            )
+            .map_err(git_err(format!("creating the tag `{tag}`")))?;
         }
-    } else {
-        let target = git
-            .find_object(commit, Some(ObjectType::Commit))
-            .map_err(git_err("reading the release commit"))?;
-        let object = git
-            .tag_annotation_create(tag, &target, &signature, message)
-            .map_err(git_err("creating the tag object"))?;
-        git.reference(
-            &format!("refs/tags/{tag}"),
-            object,
-            false,
-            "git-release: tag",
-        )
-        .map_err(git_err(format!("creating the tag `{tag}`")))?;
+        undo.tags.push(format!("refs/tags/{tag}"));
     }
-    undo.tag = Some(format!("refs/tags/{tag}"));
 
     // The work tree and index follow the release commit.
-    if let Some((tree_id, file, text)) = new_tree {
-        undo.file = Some((file.clone(), std::fs::read(&file).ok()));
-        crate::writer::write_atomically(&file, text.as_bytes())?;
-        let tree = git
-            .find_tree(tree_id)
-            .map_err(git_err("reading the release tree"))?;
-        let mut index = git.index().map_err(git_err("opening the index"))?;
+    if let Some(tree_id) = new_tree {
         undo.index_tree = Some(
             git.find_commit(head)
                 .map_err(git_err("reading HEAD"))?
                 .tree_id(),
         );
+        for (path, text, _) in &files.0 {
+            undo.files.push((path.clone(), std::fs::read(path).ok()));
+            crate::writer::write_atomically(path, text.as_bytes())?;
+        }
+        let tree = git
+            .find_tree(tree_id)
+            .map_err(git_err("reading the release tree"))?;
+        let mut index = git.index().map_err(git_err("opening the index"))?;
         index
             .read_tree(&tree)
             .map_err(git_err("updating the index"))?;
@@ -389,7 +618,8 @@ fn act(
     }
 
     if args.push {
-        let refs = push_refs(git, branch, tag, commit != head);
+        let tags: Vec<String> = messages.iter().map(|(t, _)| t.clone()).collect();
+        let refs = push_refs(git, branch, &tags, commit != head);
         let output = Command::new("git")
             .args(["push", "--atomic", "--porcelain", &args.remote])
             .args(&refs)
@@ -398,17 +628,25 @@ fn act(
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             let stdout = String::from_utf8_lossy(&output.stdout);
+            let mut detail = stderr.trim().to_owned();
+            if !stdout.trim().is_empty() {
+                detail.push('\n');
+                detail.push_str(stdout.trim());
+            }
+            let notes_rejected = stdout
+                .lines()
+                .any(|l| l.starts_with('!') && l.contains("refs/notes/release/"));
+            let hint = if notes_rejected {
+                "the remote has evidence this clone lacks: merge it with `git release sync`, then run `git release tag --push` again"
+            } else {
+                "check the remote and your access (`git remote -v`, `git push --dry-run`), then run `git release tag --push` again"
+            };
             return Err(Error::refused(
                 format!(
-                    "`git push --atomic {}` failed, so nothing was tagged: {}{}",
-                    args.remote,
-                    stderr.trim(),
-                    stdout.trim()
+                    "`git push --atomic {}` failed, so nothing was tagged:\n{detail}",
+                    args.remote
                 ),
-                &[
-                    "if the evidence notes were rejected, fetch and merge them first: `git release sync`",
-                    "then run `git release tag --push` again",
-                ],
+                &[hint],
             ));
         }
     }
@@ -421,8 +659,8 @@ struct Undo<'r> {
     head: Oid,
     head_ref: String,
     branch_moved: bool,
-    tag: Option<String>,
-    file: Option<(PathBuf, Option<Vec<u8>>)>,
+    tags: Vec<String>,
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
     index_tree: Option<Oid>,
 }
 
@@ -433,15 +671,15 @@ impl<'r> Undo<'r> {
             head,
             head_ref,
             branch_moved: false,
-            tag: None,
-            file: None,
+            tags: Vec::new(),
+            files: Vec::new(),
             index_tree: None,
         }
     }
 
     fn run(&self) -> Result<(), String> {
         let mut problems = Vec::new();
-        if let Some(tag) = &self.tag {
+        for tag in &self.tags {
             if let Ok(mut reference) = self.git.find_reference(tag) {
                 if let Err(e) = reference.delete() {
                     problems.push(format!("deleting {tag}: {}", e.message()));
@@ -458,7 +696,7 @@ impl<'r> Undo<'r> {
                 problems.push(format!("resetting {}: {}", self.head_ref, e.message()));
             }
         }
-        if let Some((path, bytes)) = &self.file {
+        for (path, bytes) in &self.files {
             let result = match bytes {
                 Some(bytes) => {
                     crate::writer::write_atomically(path, bytes).map_err(|e| e.to_string())

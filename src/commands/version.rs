@@ -10,7 +10,11 @@ use crate::plan;
 
 /// Prints the next version, or the current one with `current`.
 pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> {
-    let (plan, _) = plan::make(&env.repo, &env.config, &args.request())?;
+    if env.monorepo() && !env.one_package {
+        return run_all(args, current, env);
+    }
+    let package = env.single_package("version")?;
+    let (plan, _) = plan::make(&env.repo, &env.config, package, &args.request())?;
     for warning in &plan.warnings {
         env.out.warn(warning);
     }
@@ -47,4 +51,45 @@ pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
             Ok(Outcome::No)
         }
     }
+}
+
+/// With several packages: `NAME VERSION` per line for each package that has one.
+fn run_all(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> {
+    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?;
+    let mut found = Vec::new();
+    for (plan, _) in &plans {
+        let name = plan.package.clone().unwrap_or_default();
+        let version = if current {
+            plan.previous
+                .as_ref()
+                .map(|p| (p.version.clone(), p.tag.clone()))
+        } else {
+            plan.next
+                .as_ref()
+                .map(|n| (n.version.clone(), n.tag.clone()))
+        };
+        if let Some((version, tag)) = version {
+            found.push((name, version, tag));
+        }
+    }
+    if env.out.json() {
+        let list: Vec<_> = found
+            .iter()
+            .map(|(package, version, tag)| json!({ "package": package, "version": version, "tag": tag }))
+            .collect();
+        env.out.json_value(&list)?;
+    } else {
+        for (name, version, _) in &found {
+            env.out.line(&format!("{name} {version}"))?;
+        }
+    }
+    if found.is_empty() {
+        env.out.say(if current {
+            "no package has been released yet"
+        } else {
+            "nothing to release in any package"
+        });
+        return Ok(Outcome::No);
+    }
+    Ok(Outcome::Success)
 }
