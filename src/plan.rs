@@ -230,6 +230,11 @@ pub fn make_all(
         return Ok(plans);
     }
     let head = repo.candidate(request.rev.as_deref())?;
+    if let Some(warning) = unassigned(repo, head, packages, &plans)? {
+        if let Some((plan, _)) = plans.first_mut() {
+            plan.warnings.push(warning);
+        }
+    }
     let depends: Vec<Vec<String>> = packages
         .iter()
         .map(|p| dependencies(repo, head, p, packages))
@@ -285,6 +290,48 @@ pub fn make_all(
         }
     }
     Ok(plans)
+}
+
+/// Commits since the newest package release that touch no package.
+fn unassigned(
+    repo: &Repo,
+    head: git2::Oid,
+    packages: &[Package],
+    plans: &[(Plan, History)],
+) -> Result<Option<String>, Error> {
+    let stops: std::collections::HashSet<git2::Oid> = plans
+        .iter()
+        .filter_map(|(_, h)| h.last_final.as_ref().map(|t| t.commit))
+        .collect();
+    let walk = repo.walk(head, &stops, false)?;
+    let mut cache = std::collections::HashMap::new();
+    let mut loose = Vec::new();
+    for commit in walk.commits.iter().filter(|c| c.parent_count() < 2) {
+        let mut touched = false;
+        for package in packages {
+            if repo.touches(commit, &package.paths, package.exclude.as_ref(), &mut cache)? {
+                touched = true;
+                break;
+            }
+        }
+        if !touched {
+            let summary = String::from_utf8_lossy(commit.message_bytes())
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned();
+            loose.push(format!("{} `{summary}`", &commit.id().to_string()[..7]));
+        }
+    }
+    if loose.is_empty() {
+        return Ok(None);
+    }
+    let more = if loose.len() > 3 { ", …" } else { "" };
+    Ok(Some(format!(
+        "{} commit(s) touch no package and are in no release: {}{more}",
+        loose.len(),
+        loose.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+    )))
 }
 
 /// The packages `package` depends on: declared, or named as a dependency in

@@ -25,8 +25,9 @@ pub struct Trusted {
     pub signers: Option<AllowedSigners>,
     /// Why the signers could not be read, if they could not.
     pub signers_problem: Option<String>,
-    /// The changelog path at the trusted revision (what a release commit may change).
-    pub changelog: PathBuf,
+    /// What a release commit may change, per the trusted revision: the
+    /// changelogs, version files and lock files.
+    pub release_files: Vec<PathBuf>,
     /// A warning to show (first release: the candidate's own policy).
     pub warning: Option<String>,
 }
@@ -48,7 +49,53 @@ pub fn base<'i>(index: &'i TagIndex, version: Option<&Version>) -> Option<&'i Re
 
 struct Read {
     gate: GateConfig,
-    changelog: PathBuf,
+    release_files: Vec<PathBuf>,
+}
+
+/// The files a release commit may change, read leniently from a config table.
+fn release_files(table: &toml::Table) -> Vec<PathBuf> {
+    let mut files = vec![
+        PathBuf::from("Cargo.lock"),
+        PathBuf::from("package-lock.json"),
+    ];
+    let version_files = |value: Option<&toml::Value>, files: &mut Vec<PathBuf>| {
+        for item in value.and_then(|v| v.as_array()).into_iter().flatten() {
+            let path = item
+                .as_str()
+                .or_else(|| item.get("path").and_then(|p| p.as_str()));
+            files.extend(path.map(PathBuf::from));
+        }
+    };
+    files.push(
+        table
+            .get("changelog")
+            .and_then(|c| c.get("path"))
+            .and_then(|p| p.as_str())
+            .map_or_else(|| PathBuf::from("CHANGELOG.md"), PathBuf::from),
+    );
+    version_files(table.get("version-files"), &mut files);
+    for package in table
+        .get("package")
+        .and_then(|p| p.as_array())
+        .into_iter()
+        .flatten()
+    {
+        version_files(package.get("version-files"), &mut files);
+        let first_path = package.get("path").and_then(|p| p.as_str()).or_else(|| {
+            package
+                .get("paths")
+                .and_then(|p| p.as_array())
+                .and_then(|a| a.first())
+                .and_then(|p| p.as_str())
+        });
+        let changelog = package
+            .get("changelog")
+            .and_then(|c| c.as_str())
+            .map(PathBuf::from)
+            .or_else(|| first_path.map(|p| PathBuf::from(p).join("CHANGELOG.md")));
+        files.extend(changelog);
+    }
+    files
 }
 
 fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
@@ -56,7 +103,7 @@ fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
     let Some(bytes) = repo.blob_at(commit, Path::new(FILE_NAME))? else {
         return Ok(Read {
             gate: GateConfig::default(),
-            changelog: PathBuf::from("CHANGELOG.md"),
+            release_files: release_files(&toml::Table::new()),
         });
     };
     let fix = [
@@ -86,12 +133,10 @@ fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
         })?,
         None => GateConfig::default(),
     };
-    let changelog = table
-        .get("changelog")
-        .and_then(|c| c.get("path"))
-        .and_then(|p| p.as_str())
-        .map_or_else(|| PathBuf::from("CHANGELOG.md"), PathBuf::from);
-    Ok(Read { gate, changelog })
+    Ok(Read {
+        gate,
+        release_files: release_files(&table),
+    })
 }
 
 /// Loads the policy for `candidate` from the release `base` (see [`base`]).
@@ -135,7 +180,7 @@ pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Tr
         policy,
         signers,
         signers_problem,
-        changelog: read.changelog,
+        release_files: read.release_files,
         warning,
     })
 }

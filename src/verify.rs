@@ -158,7 +158,7 @@ pub fn verify(
                     crate::trust::base(&index, Some(&version)),
                     candidate,
                 )?;
-                let allowed: HashSet<PathBuf> = [trusted.changelog].into();
+                let allowed: HashSet<PathBuf> = trusted.release_files.into_iter().collect();
                 let old = repo
                     .commit(candidate)?
                     .tree()

@@ -18,11 +18,14 @@ pub struct Args {
     /// Print the file instead of writing it
     #[arg(long)]
     stdout: bool,
+    /// Find Cargo, npm and Python packages in the work tree and propose `[[package]]` entries
+    #[arg(long)]
+    detect: bool,
 }
 
 /// Writes the starter configuration.
 pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
-    if args.stdout {
+    if args.stdout && !args.detect {
         out.write(STARTER)?;
         return Ok(Outcome::Success);
     }
@@ -36,6 +39,25 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
         ));
     };
     let path = root.join(FILE_NAME);
+    let mut contents = STARTER.to_owned();
+    if args.detect {
+        let found = crate::detect::detect(&root).map_err(|e| Error::Refused {
+            message: e.to_string(),
+            hints: e.hints(),
+        })?;
+        let proposal = crate::detect::to_toml(&found);
+        // The proposal must itself be a valid configuration.
+        Config::parse(&proposal, "the proposal")?;
+        if args.stdout || (path.exists() && !args.force) {
+            out.write(&proposal)?;
+            if path.exists() && !args.stdout {
+                out.say(&format!("`{FILE_NAME}` exists already: add the proposal above to it by hand (or `--force` to replace it)"));
+            }
+            return Ok(Outcome::Success);
+        }
+        contents.push('\n');
+        contents.push_str(&proposal);
+    }
     if path.exists() && !args.force {
         return Err(Error::refused(
             format!("`{}` exists already", path.display()),
@@ -43,8 +65,8 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
         ));
     }
     // The starter must itself be a valid configuration.
-    Config::parse(STARTER, FILE_NAME)?;
-    crate::writer::write_atomically(&path, STARTER.as_bytes())?;
+    Config::parse(&contents, FILE_NAME)?;
+    crate::writer::write_atomically(&path, contents.as_bytes())?;
     out.line(&format!("wrote {}", path.display()))?;
     Ok(Outcome::Success)
 }
