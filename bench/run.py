@@ -107,9 +107,14 @@ def bench_size(repo, args):
     stats = json.load(open(os.path.join(repo, ".git", "gen-history-stats.json")))
     tag = last_tag(repo)
     rng = "%s..HEAD" % tag if tag else "HEAD"
-    pkg_tag = last_tag(repo, "a-") or tag
+    pkg_tag = tag  # package a uses the repository's tags (see below)
     pkg_rng = "%s..HEAD" % pkg_tag if pkg_tag else "HEAD"
-    has_pkgs = os.path.exists(os.path.join(repo, ".release.toml"))
+    # Package `a` (packages/a) released with the repository's own tags, in a
+    # config kept in .git so the other tasks still see a single package.
+    pkg_config = os.path.join(repo, ".git", "release-packages.toml")
+    with open(pkg_config, "w") as f:
+        f.write('[[package]]\nname = "a"\npath = "packages/a"\ntag = "v{version}"\n')
+    has_pkgs = True
     meta = dict(commits=stats.get("commits"), head=stats.get("head"), last_tag=tag, package_tag=pkg_tag,
                 range_commits=int(git(repo, "rev-list", "--count", rng)), packages_configured=has_pkgs)
     print("last tag %s (%d commits in range), package-a tag %s" % (tag, meta["range_commits"], pkg_tag))
@@ -120,7 +125,7 @@ def bench_size(repo, args):
     ours = {"plan": [args.bin, "plan", "--format", "json"],
             "version": [args.bin, "version"],
             "changelog": [args.bin, "changelog", "--regenerate", "--output", "-"],
-            "package": [args.bin, "plan", "--package", "a", "--format", "json"]}
+            "package": [args.bin, "--config", pkg_config, "plan", "--package", "a", "--format", "json"]}
     tasks = {}
     needed = {f for t in args.only if t != "package" or has_pkgs for f in TARGETS[t][2:4] if f}
     for f in [f for f in floors if f in needed]:

@@ -231,45 +231,40 @@ impl Repo {
     }
 
     /// Whether `commit` changes anything under `paths` (other than files
-    /// matching `exclude`) compared with its first parent. Subtree ids are
-    /// compared first; only when they differ and excludes are set is a diff
-    /// made. `cache` keeps each commit's subtree ids, so every tree is read
-    /// once per walk.
+    /// matching `exclude`) compared with its first parent. Like git's own
+    /// path limiting, trees are compared entry by entry from the root down,
+    /// stopping where the ids agree, so unchanged subtrees are never read;
+    /// a diff is made only when excludes must be checked. `cache` keeps
+    /// commits' tree ids.
     pub fn touches(
         &self,
         commit: &Commit<'_>,
         paths: &[PathBuf],
         exclude: Option<&globset::GlobSet>,
-        cache: &mut HashMap<Oid, Vec<Option<Oid>>>,
+        cache: &mut HashMap<Oid, Oid>,
     ) -> Result<bool, RepoError> {
-        let subtrees = |id: Oid,
-                        cache: &mut HashMap<Oid, Vec<Option<Oid>>>|
-         -> Result<Vec<Option<Oid>>, RepoError> {
-            if let Some(ids) = cache.get(&id) {
-                return Ok(ids.clone());
-            }
-            let tree = self.commit(id)?.tree().map_err(git_err("reading a tree"))?;
-            let ids: Vec<Option<Oid>> = paths
-                .iter()
-                .map(|p| tree.get_path(p).ok().map(|e| e.id()))
-                .collect();
-            cache.insert(id, ids.clone());
-            Ok(ids)
-        };
-        let mine = subtrees(commit.id(), cache)?;
+        let mine = commit.tree_id();
         let theirs = match commit.parent_id(0) {
-            Ok(parent) => subtrees(parent, cache)?,
-            Err(_) => vec![None; paths.len()],
+            Ok(parent) => match cache.get(&parent) {
+                Some(tree) => Some(*tree),
+                None => {
+                    let tree = self.commit(parent)?.tree_id();
+                    cache.insert(parent, tree);
+                    Some(tree)
+                }
+            },
+            Err(_) => None,
         };
-        for ((path, a), b) in paths.iter().zip(&mine).zip(&theirs) {
-            if a == b {
+        cache.insert(commit.id(), mine);
+        for path in paths {
+            let Some((a, b)) = self.differing_entries(mine, theirs, path)? else {
                 continue;
-            }
+            };
             let Some(exclude) = exclude else {
                 return Ok(true);
             };
             let tree_of = |id: &Option<Oid>| id.and_then(|id| self.repo.find_tree(id).ok());
-            let (old, new) = (tree_of(b), tree_of(a));
+            let (old, new) = (tree_of(&b), tree_of(&a));
             if old.is_none() && new.is_none() {
                 // A file (not a directory) at the path changed.
                 if !exclude.is_match(path) {
@@ -292,6 +287,42 @@ impl Repo {
             }
         }
         Ok(false)
+    }
+
+    /// The entries at `path` below two trees when they differ; `None` as
+    /// soon as the two agree at some level (the subtrees below are then equal
+    /// and never read).
+    fn differing_entries(
+        &self,
+        mine: Oid,
+        theirs: Option<Oid>,
+        path: &Path,
+    ) -> Result<Option<(Option<Oid>, Option<Oid>)>, RepoError> {
+        let mut a = Some(mine);
+        let mut b = theirs;
+        for component in path.components() {
+            if a == b {
+                return Ok(None);
+            }
+            let name = component.as_os_str().to_string_lossy();
+            let child = |id: Option<Oid>| -> Result<Option<Oid>, RepoError> {
+                let Some(id) = id else { return Ok(None) };
+                match self.repo.find_tree(id) {
+                    Ok(tree) => Ok(tree.get_name(&name).map(|e| e.id())),
+                    // A file where a directory was: nothing below it.
+                    Err(e)
+                        if e.code() == ErrorCode::NotFound
+                            || e.class() == git2::ErrorClass::Invalid =>
+                    {
+                        Ok(None)
+                    }
+                    Err(e) => Err(git_err("reading a tree")(e)),
+                }
+            };
+            a = child(a)?;
+            b = child(b)?;
+        }
+        Ok((a != b).then_some((a, b)))
     }
 
     /// A release tag's date: the tagger's for annotated tags, else the
