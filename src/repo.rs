@@ -297,7 +297,7 @@ impl Repo {
         mine: Oid,
         theirs: Option<Oid>,
         path: &Path,
-    ) -> Result<Option<(Option<Oid>, Option<Oid>)>, RepoError> {
+    ) -> Result<Option<EntryPair>, RepoError> {
         let mut a = Some(mine);
         let mut b = theirs;
         for component in path.components() {
@@ -595,6 +595,9 @@ impl Repo {
         Ok(Walk { commits, frontier })
     }
 }
+
+/// The ids of one path in two trees (`None`: absent).
+type EntryPair = (Option<Oid>, Option<Oid>);
 
 /// Object ids are already uniformly random: hash them by their first bytes
 /// instead of running SipHash over all twenty.
