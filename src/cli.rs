@@ -85,6 +85,16 @@ enum Command {
     Verify(commands::verify::Args),
     /// Exchange evidence notes with a remote (merged by line union)
     Sync(commands::sync::Args),
+    /// Every release, newest first, with its evidence and deployments
+    Log,
+    /// One release in full: notes, record, evidence, deployments
+    Show(commands::show::Args),
+    /// Record a deployment of a release to an environment
+    Deploy(commands::deploy::Args),
+    /// Which release each environment runs, and how its last deployment went
+    Status,
+    /// Plan (and with --execute, run) a rollback to the last good release
+    Rollback(commands::rollback::Args),
     /// Install or remove git hooks, and the hook entry points git calls
     #[command(subcommand)]
     Hook(commands::hook::Args),
@@ -256,6 +266,11 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Tag(args)) => commands::tag::run(args, &env),
         Some(Command::Verify(args)) => commands::verify::run(args, &env),
         Some(Command::Sync(args)) => commands::sync::run(args, &env),
+        Some(Command::Log) => commands::log::run(&env),
+        Some(Command::Show(args)) => commands::show::run(args, &env),
+        Some(Command::Deploy(args)) => commands::deploy::run(args, &env),
+        Some(Command::Status) => commands::status::run(&env),
+        Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),

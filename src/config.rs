@@ -34,6 +34,8 @@ pub struct Config {
     pub version_files: Vec<VersionFileConfig>,
     /// Packages of a monorepo; none means the repository is one package.
     pub package: Vec<PackageConfig>,
+    /// Deployment environments, in promotion order.
+    pub environments: IndexMap<String, EnvironmentConfig>,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             lint: LintConfig::default(),
             version_files: Vec::new(),
             package: Vec::new(),
+            environments: IndexMap::new(),
         }
     }
 }
@@ -243,6 +246,20 @@ impl PackageConfig {
             .clone()
             .unwrap_or_else(|| "{name}-v{version}".to_owned())
     }
+}
+
+/// `[environments.NAME]`: one deployment environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct EnvironmentConfig {
+    /// Environments where the same tag must have succeeded first.
+    pub requires: Vec<String>,
+    /// How long ago that success must be (`24h`, `2d`).
+    pub soak: Option<String>,
+    /// Approvals needed to deploy here (`git release approve --env NAME`).
+    pub approvals: usize,
+    /// The command `git release rollback --execute` runs.
+    pub rollback_command: Option<String>,
 }
 
 /// `[lint]`: rules for `git release lint` and the commit-msg hook.
@@ -480,6 +497,28 @@ impl Config {
                 .map_err(|e| invalid(format!("`gate.window`: {e}")))?;
         }
         self.validate_packages(origin)?;
+        for (name, env) in &self.environments {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                return Err(invalid(format!(
+                    "environment name `{name}` must be letters, digits and `-_.`"
+                )));
+            }
+            for required in &env.requires {
+                if !self.environments.contains_key(required) {
+                    return Err(invalid(format!(
+                        "environment `{name}` requires `{required}`, which is not an environment"
+                    )));
+                }
+            }
+            if let Some(soak) = &env.soak {
+                parse_duration(soak)
+                    .map_err(|e| invalid(format!("`environments.{name}.soak`: {e}")))?;
+            }
+        }
         for file in &self.version_files {
             if let Some(pattern) = file.pattern() {
                 crate::version_files::check_pattern(pattern).map_err(|e| invalid(e.to_string()))?;

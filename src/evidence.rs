@@ -36,10 +36,14 @@ pub enum Claim {
         /// The command that ran.
         command: String,
     },
-    /// Someone approves releasing a commit under a tag name.
+    /// Someone approves releasing a commit under a tag name (or, with an
+    /// environment, deploying that release there).
     Approval {
         /// The tag the approval is for.
         tag: String,
+        /// The environment, for a deployment approval.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        env: Option<String>,
     },
 }
 
@@ -129,8 +133,11 @@ impl Record {
                 fields.push(("at", self.at.clone()));
                 fields.push(("command", command.clone()));
             }
-            Claim::Approval { tag } => {
+            Claim::Approval { tag, env } => {
                 fields.push(("tag", tag.clone()));
+                if let Some(env) = env {
+                    fields.push(("env", env.clone()));
+                }
                 fields.push(("commit", self.commit.clone()));
                 fields.push(("tree", self.tree.clone()));
                 fields.push(("at", self.at.clone()));
@@ -244,7 +251,10 @@ impl Record {
                 },
                 command: get("command").unwrap_or_default(),
             },
-            "Approved-by" => Claim::Approval { tag: get("tag")? },
+            "Approved-by" => Claim::Approval {
+                tag: get("tag")?,
+                env: get("env").ok(),
+            },
             other => return Err(ParseError(format!("unknown record kind `{other}`"))),
         };
         let at = get("at")?;
@@ -415,6 +425,7 @@ mod tests {
         let approval = Record {
             claim: Claim::Approval {
                 tag: "v1.0.0".into(),
+                env: Some("production".into()),
             },
             ..test_record()
         };

@@ -356,7 +356,8 @@ pub fn evaluate(
                 approvers.push((email.to_owned(), source));
             };
         for record in records {
-            let Claim::Approval { tag } = &record.claim else {
+            // Approvals to deploy somewhere are not approvals to release.
+            let Claim::Approval { tag, env: None } = &record.claim else {
                 continue;
             };
             if *tag != subject.tag {
@@ -547,7 +548,10 @@ mod tests {
         Record {
             name: "N".into(),
             email: email.into(),
-            claim: Claim::Approval { tag: tag.into() },
+            claim: Claim::Approval {
+                tag: tag.into(),
+                env: None,
+            },
             commit: commit.into(),
             tree: T.into(),
             at: "2026-11-27T08:00:00Z".into(),

@@ -20,6 +20,7 @@ pub mod error;
 pub mod evidence;
 pub mod gate;
 pub mod hooks;
+pub mod ledger;
 pub mod links;
 pub mod lint;
 pub mod output;

@@ -97,6 +97,7 @@ pub fn sources(config: &Config, root: Option<&Path>) -> Sources {
         notes: resolve(&config.changelog.notes_template),
         tag_message: resolve(&config.changelog.tag_message_template),
         partials: resolve(&config.changelog.partials),
+        notes_builtin: None,
     }
 }
 

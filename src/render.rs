@@ -16,6 +16,10 @@ pub mod builtin {
     pub const CHANGELOG: &str = include_str!("../templates/changelog.md.hbs");
     /// Release notes.
     pub const NOTES: &str = include_str!("../templates/release-notes.md.hbs");
+    /// Release notes for people outside engineering, without markup.
+    pub const NOTES_PLAIN: &str = include_str!("../templates/release-notes-plain.hbs");
+    /// Release notes as Slack mrkdwn.
+    pub const NOTES_SLACK: &str = include_str!("../templates/release-notes-slack.hbs");
     /// The annotated tag's message (the release record).
     pub const TAG_MESSAGE: &str = include_str!("../templates/tag-message.hbs");
     /// Partial: one commit line.
@@ -56,6 +60,8 @@ pub struct Sources {
     pub tag_message: Option<PathBuf>,
     /// A directory whose `*.hbs` files are registered as partials by file stem.
     pub partials: Option<PathBuf>,
+    /// A built-in notes template other than the default (`--style`).
+    pub notes_builtin: Option<(&'static str, &'static str)>,
 }
 
 /// A template that cannot be used.
@@ -266,7 +272,10 @@ impl Templates {
         for (kind, file) in &mut files {
             let (path, builtin) = match kind {
                 Kind::Changelog => (&sources.changelog, builtin::CHANGELOG),
-                Kind::Notes => (&sources.notes, builtin::NOTES),
+                Kind::Notes => (
+                    &sources.notes,
+                    sources.notes_builtin.map_or(builtin::NOTES, |(_, t)| t),
+                ),
                 Kind::TagMessage => (&sources.tag_message, builtin::TAG_MESSAGE),
             };
             let (name, text) = match path {

@@ -390,6 +390,29 @@ impl Repo {
         }
     }
 
+    /// Every note in `notes_ref`: the annotated object and the note's text.
+    pub fn all_notes(&self, notes_ref: &str) -> Result<Vec<(Oid, String)>, RepoError> {
+        let iter = match self.repo.notes(Some(notes_ref)) {
+            Ok(iter) => iter,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(git_err(format!("listing notes `{notes_ref}`"))(e)),
+        };
+        let mut notes = Vec::new();
+        for item in iter {
+            let (note_id, annotated) =
+                item.map_err(git_err(format!("listing notes `{notes_ref}`")))?;
+            let blob = self
+                .repo
+                .find_blob(note_id)
+                .map_err(git_err(format!("reading a note in `{notes_ref}`")))?;
+            notes.push((
+                annotated,
+                String::from_utf8_lossy(blob.content()).into_owned(),
+            ));
+        }
+        Ok(notes)
+    }
+
     /// Paths with uncommitted changes (tracked and untracked, not ignored).
     pub fn dirty_paths(&self) -> Result<Vec<String>, RepoError> {
         if self.repo.is_bare() {

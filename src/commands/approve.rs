@@ -19,10 +19,16 @@ pub struct Args {
     /// Sign the record with your SSH key (`user.signingkey`)
     #[arg(long)]
     pub sign: bool,
+    /// Approve deploying the release (`--tag`) to this environment instead
+    #[arg(long, value_name = "ENV", requires = "tag")]
+    pub env: Option<String>,
 }
 
 /// Records the approval (one per package due for release in a monorepo).
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    if let (Some(environment), Some(tag)) = (&args.env, &args.tag) {
+        return approve_deploy(args, env, tag, environment);
+    }
     let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
     let mut targets = Vec::new();
     match &args.tag {
@@ -88,7 +94,10 @@ fn approve(
     let mut record = Record {
         name,
         email: email.clone(),
-        claim: Claim::Approval { tag: tag.clone() },
+        claim: Claim::Approval {
+            tag: tag.clone(),
+            env: args.env.clone(),
+        },
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
         at: record::now_rfc3339()?,
@@ -120,4 +129,56 @@ fn approve(
         &record.tree[..7]
     ));
     Ok(())
+}
+
+/// Records an approval to deploy an existing release to an environment.
+fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Result<Outcome, Error> {
+    let repo = &env.repo;
+    if !env.config.environments.contains_key(environment) {
+        return Err(Error::Refused {
+            message: format!("there is no environment `{environment}`"),
+            hints: vec![format!(
+                "environments are configured under `[environments]` in .release.toml: {}",
+                env.config
+                    .environments
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )],
+        });
+    }
+    let commit = repo.resolve(&format!("refs/tags/{tag}")).map_err(|_| {
+        Error::refused(
+            format!("there is no tag `{tag}`"),
+            &["approve a release that exists: `git release log` lists them"],
+        )
+    })?;
+    let (name, email) = record::identity(repo)?;
+    let key = if args.sign || env.config.gate.signed {
+        Some(record::signing_key(repo)?)
+    } else {
+        None
+    };
+    let mut record = Record {
+        name,
+        email,
+        claim: Claim::Approval {
+            tag: tag.to_owned(),
+            env: Some(environment.to_owned()),
+        },
+        commit: commit.to_string(),
+        tree: repo.tree_of(commit)?.to_string(),
+        at: record::now_rfc3339()?,
+        signature: None,
+    };
+    if let Some(key) = &key {
+        record::sign(repo, key, &mut record)?;
+    }
+    record::store(repo, APPROVALS_REF, &record, &env.out)?;
+    env.out.say(&format!(
+        "recorded: {} <{}> approves deploying {tag} to `{environment}`",
+        record.name, record.email
+    ));
+    Ok(Outcome::Success)
 }

@@ -2,13 +2,18 @@
 
 pub mod approve;
 pub mod changelog;
+pub mod deploy;
 pub mod gate;
 pub mod hook;
 pub mod init;
 pub mod lint;
+pub mod log;
 pub mod notes;
 pub mod plan;
 pub mod record;
+pub mod rollback;
+pub mod show;
+pub mod status;
 pub mod sync;
 pub mod tag;
 pub mod test;

@@ -27,15 +27,47 @@ pub struct Args {
     /// Use this template instead of the configured or built-in one
     #[arg(long, value_name = "FILE")]
     pub template: Option<PathBuf>,
+    /// The announcement style: markdown (the notes template), plain text, or Slack
+    #[arg(long, value_enum, default_value_t = NoteStyle::Markdown)]
+    pub style: NoteStyle,
     /// The release date of unreleased changes (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+}
+
+/// How notes are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoteStyle {
+    /// Markdown, from the notes template.
+    #[default]
+    Markdown,
+    /// Plain text for e-mail and people outside engineering.
+    Plain,
+    /// Slack mrkdwn.
+    Slack,
 }
 
 /// Prints or writes the notes.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let root = env.repo.workdir();
     let mut sources = releases::sources(&env.config, root.as_deref());
+    match args.style {
+        NoteStyle::Markdown => {}
+        NoteStyle::Plain => {
+            sources.notes = None;
+            sources.notes_builtin = Some((
+                "release-notes-plain.hbs",
+                crate::render::builtin::NOTES_PLAIN,
+            ));
+        }
+        NoteStyle::Slack => {
+            sources.notes = None;
+            sources.notes_builtin = Some((
+                "release-notes-slack.hbs",
+                crate::render::builtin::NOTES_SLACK,
+            ));
+        }
+    }
     if let Some(template) = &args.template {
         sources.notes = Some(template.clone());
     }

@@ -509,7 +509,16 @@ fn act(
     undo: &mut Undo<'_>,
 ) -> Result<Oid, Error> {
     let git = repo.git();
-    let signature = git.signature().map_err(git_err("reading your identity"))?;
+    // The release commit and tag carry the release time (GIT_RELEASE_NOW
+    // pins it, for reproducible releases and tests).
+    let me = git.signature().map_err(git_err("reading your identity"))?;
+    let now = crate::clock::now()?;
+    let signature = git2::Signature::new(
+        &String::from_utf8_lossy(me.name_bytes()),
+        &String::from_utf8_lossy(me.email_bytes()),
+        &git2::Time::new(now.as_second(), 0),
+    )
+    .map_err(git_err("making the release signature"))?;
     let mut commit = head;
     let mut new_tree = None;
     if let (false, Some(root)) = (files.is_empty(), repo.workdir()) {

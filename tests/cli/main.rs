@@ -5,6 +5,7 @@ mod fixture;
 mod gate;
 mod help;
 mod hooks;
+mod ledger;
 mod monorepo;
 mod plan;
 mod regressions;

@@ -1,0 +1,420 @@
+//! The release ledger: deployment records (one line each, in
+//! `refs/notes/release/deploys` on the released commit), what each
+//! environment runs, promotion rules and rollback targets. Pure.
+//!
+//! ```text
+//! Deployed-to: production succeeded; tag=v1.2.0; commit=<hex>; at=2026-11-27T10:00:00Z; by="Ada <ada@example.com>"; url=https://…; note="canary ok"
+//! ```
+
+use std::fmt::Write as _;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::config::EnvironmentConfig;
+
+/// A deployment's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Rolling out.
+    Started,
+    /// Running and healthy.
+    Succeeded,
+    /// The rollout failed.
+    Failed,
+    /// Taken back out.
+    RolledBack,
+}
+
+impl Status {
+    /// As written in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Started => "started",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::RolledBack => "rolled-back",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Status> {
+        match s {
+            "started" => Some(Status::Started),
+            "succeeded" => Some(Status::Succeeded),
+            "failed" => Some(Status::Failed),
+            "rolled-back" => Some(Status::RolledBack),
+            _ => None,
+        }
+    }
+}
+
+/// One deployment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Deploy {
+    /// The environment.
+    pub env: String,
+    /// What happened.
+    pub status: Status,
+    /// The release tag.
+    pub tag: String,
+    /// The released commit.
+    pub commit: String,
+    /// When, RFC 3339 in UTC.
+    pub at: String,
+    /// Who recorded it, `Name <email>`.
+    pub by: String,
+    /// A link (the deployment, a dashboard).
+    pub url: Option<String>,
+    /// A free-text note.
+    pub note: Option<String>,
+}
+
+fn quote(value: &str) -> String {
+    if !value.is_empty() && !value.contains([' ', ';', '"', '\\', '\t', '\n', '\r']) {
+        return value.to_owned();
+    }
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn fields(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.peek() == Some(&' ') {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            return Ok(out);
+        }
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err(format!("bad field name `{key}`"));
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut closed = false;
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    '\\' => match chars.next() {
+                        Some('n') => value.push('\n'),
+                        Some('r') => value.push('\r'),
+                        Some('t') => value.push('\t'),
+                        Some(c) => value.push(c),
+                        None => return Err("a quoted value ends in `\\`".to_owned()),
+                    },
+                    c => value.push(c),
+                }
+            }
+            if !closed {
+                return Err(format!("unclosed quote in `{key}`"));
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c == ';' {
+                    break;
+                }
+                value.push(c);
+                chars.next();
+            }
+        }
+        out.push((key, value));
+        match chars.next() {
+            None => return Ok(out),
+            Some(';') => {}
+            Some(c) => return Err(format!("expected `;` after a field, found `{c}`")),
+        }
+    }
+}
+
+impl Deploy {
+    /// The record as one line.
+    pub fn to_line(&self) -> String {
+        let mut line = format!(
+            "Deployed-to: {} {}; tag={}; commit={}; at={}; by={}",
+            self.env,
+            self.status.as_str(),
+            quote(&self.tag),
+            self.commit,
+            self.at,
+            quote(&self.by)
+        );
+        if let Some(url) = &self.url {
+            let _ = write!(line, "; url={}", quote(url));
+        }
+        if let Some(note) = &self.note {
+            let _ = write!(line, "; note={}", quote(note));
+        }
+        line
+    }
+
+    /// Parses one line.
+    pub fn parse(line: &str) -> Result<Deploy, String> {
+        let rest = line
+            .trim_end_matches(['\r', '\n'])
+            .strip_prefix("Deployed-to: ")
+            .ok_or("expected `Deployed-to: ENV STATUS; …`")?;
+        let (head, rest) = rest.split_once("; ").unwrap_or((rest, ""));
+        let (env, status) = head.split_once(' ').ok_or("expected `ENV STATUS`")?;
+        let status = Status::parse(status).ok_or_else(|| format!("unknown status `{status}`"))?;
+        let fields = fields(rest)?;
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let at = get("at").ok_or("missing `at=`")?;
+        if at.parse::<Timestamp>().is_err() {
+            return Err(format!("`at` must be an RFC 3339 time, found `{at}`"));
+        }
+        let commit = get("commit").ok_or("missing `commit=`")?;
+        if commit.len() != 40 && commit.len() != 64
+            || !commit.chars().all(|c| c.is_ascii_hexdigit())
+        {
+            return Err(format!(
+                "`commit` must be a full object id, found `{commit}`"
+            ));
+        }
+        Ok(Deploy {
+            env: env.to_owned(),
+            status,
+            tag: get("tag").ok_or("missing `tag=`")?,
+            commit,
+            at,
+            by: get("by").unwrap_or_default(),
+            url: get("url"),
+            note: get("note"),
+        })
+    }
+
+    /// The record's time.
+    pub fn time(&self) -> Timestamp {
+        self.at.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+}
+
+/// Parses a note, keeping malformed lines aside (never trusted).
+pub fn parse_note(text: &str) -> (Vec<Deploy>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut bad = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        match Deploy::parse(line) {
+            Ok(d) => found.push(d),
+            Err(e) => bad.push(format!(
+                "{e}: `{}`",
+                line.chars().take(120).collect::<String>()
+            )),
+        }
+    }
+    (found, bad)
+}
+
+/// Sorts records oldest first (by time, then by line order).
+pub fn chronological(records: &mut [Deploy]) {
+    records.sort_by_key(Deploy::time);
+}
+
+/// The latest record of each environment, in the order given.
+pub fn latest<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
+    records
+        .iter()
+        .filter(|d| d.env == env)
+        .max_by_key(|d| d.time())
+}
+
+/// Why `started` in `env` for `tag` is not allowed yet, if it is not.
+pub fn promotion_problems(
+    records: &[Deploy],
+    env: &str,
+    config: &EnvironmentConfig,
+    tag: &str,
+    approvals: usize,
+    now: Timestamp,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for required in &config.requires {
+        let success = records
+            .iter()
+            .filter(|d| d.env == *required && d.tag == tag && d.status == Status::Succeeded)
+            .max_by_key(|d| d.time());
+        match success {
+            None => problems.push(format!("{tag} has not succeeded in `{required}` yet")),
+            Some(d) => {
+                if let Some(soak) = config
+                    .soak
+                    .as_deref()
+                    .and_then(|s| crate::config::parse_duration(s).ok())
+                {
+                    let since = now.duration_since(d.time());
+                    if since < soak {
+                        let left = soak - since;
+                        problems.push(format!(
+                            "{tag} succeeded in `{required}` at {}, and `{env}` needs it to soak for {} (about {} left)",
+                            d.at,
+                            config.soak.as_deref().unwrap_or(""),
+                            human(left)
+                        ));
+                    }
+                }
+                // A later failure or rollback there undoes the success.
+                let later_bad = records.iter().any(|x| {
+                    x.env == *required
+                        && x.tag == tag
+                        && matches!(x.status, Status::Failed | Status::RolledBack)
+                        && x.time() > d.time()
+                });
+                if later_bad {
+                    problems.push(format!(
+                        "{tag} failed or was rolled back in `{required}` after it succeeded"
+                    ));
+                }
+            }
+        }
+    }
+    if config.approvals > approvals {
+        problems.push(format!(
+            "`{env}` needs {} approval(s) of {tag} for it, and has {approvals}",
+            config.approvals
+        ));
+    }
+    problems
+}
+
+fn human(d: SignedDuration) -> String {
+    let minutes = d.as_secs() / 60;
+    if minutes >= 120 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
+    }
+}
+
+/// The release to roll `env` back to: the newest one (by success time) that
+/// succeeded there before the current one and is not itself marked failed
+/// or rolled back there. `current` is the tag running now.
+pub fn rollback_target<'a>(records: &'a [Deploy], env: &str, current: &str) -> Option<&'a Deploy> {
+    let current_since = records
+        .iter()
+        .filter(|d| d.env == env && d.tag == current)
+        .map(Deploy::time)
+        .min()?;
+    records
+        .iter()
+        .filter(|d| {
+            d.env == env
+                && d.tag != current
+                && d.status == Status::Succeeded
+                && d.time() <= current_since
+        })
+        .filter(|d| {
+            !records.iter().any(|x| {
+                x.env == env
+                    && x.tag == d.tag
+                    && matches!(x.status, Status::Failed | Status::RolledBack)
+                    && x.time() >= d.time()
+            })
+        })
+        .max_by_key(|d| d.time())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(env: &str, status: Status, tag: &str, at: &str) -> Deploy {
+        Deploy {
+            env: env.into(),
+            status,
+            tag: tag.into(),
+            commit: "a".repeat(40),
+            at: at.into(),
+            by: "Ada <ada@x>".into(),
+            url: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn round_trip_and_malformed() {
+        let mut record = d(
+            "production",
+            Status::RolledBack,
+            "v1.2.0",
+            "2026-11-27T10:00:00Z",
+        );
+        record.note = Some("bad; \"really\"".into());
+        record.url = Some("https://x/y?a=b".into());
+        assert_eq!(Deploy::parse(&record.to_line()).unwrap(), record);
+        for bad in [
+            "",
+            "Deployed-to: prod",
+            "Deployed-to: prod sideways; tag=v1; commit=x; at=2026-01-01T00:00:00Z",
+            "Deployed-to: prod failed; tag=v1",
+        ] {
+            assert!(Deploy::parse(bad).is_err(), "{bad}");
+        }
+        let (ok, bad) = parse_note(&format!("{}\ngarbage\n", record.to_line()));
+        assert_eq!((ok.len(), bad.len()), (1, 1));
+    }
+
+    #[test]
+    fn promotion_needs_success_soak_and_approvals() {
+        let config = EnvironmentConfig {
+            requires: vec!["staging".into()],
+            soak: Some("24h".into()),
+            approvals: 1,
+            rollback_command: None,
+        };
+        let records = vec![d(
+            "staging",
+            Status::Succeeded,
+            "v2",
+            "2026-11-27T10:00:00Z",
+        )];
+        let now: Timestamp = "2026-11-27T20:00:00Z".parse().unwrap();
+        let problems = promotion_problems(&records, "production", &config, "v2", 0, now);
+        assert!(
+            problems[0].contains("soak") && problems[0].contains("14h"),
+            "{problems:?}"
+        );
+        assert!(problems[1].contains("approval"));
+        let later: Timestamp = "2026-11-28T11:00:00Z".parse().unwrap();
+        assert!(promotion_problems(&records, "production", &config, "v2", 1, later).is_empty());
+        assert!(
+            promotion_problems(&records, "production", &config, "v3", 1, later)[0]
+                .contains("not succeeded")
+        );
+    }
+
+    #[test]
+    fn rollback_skips_failed_releases() {
+        let records = vec![
+            d("prod", Status::Succeeded, "v1", "2026-11-01T00:00:00Z"),
+            d("prod", Status::Succeeded, "v2", "2026-11-02T00:00:00Z"),
+            d("prod", Status::Failed, "v2", "2026-11-02T01:00:00Z"),
+            d("prod", Status::Started, "v3", "2026-11-03T00:00:00Z"),
+            d("prod", Status::Succeeded, "v3", "2026-11-03T00:10:00Z"),
+        ];
+        assert_eq!(rollback_target(&records, "prod", "v3").unwrap().tag, "v1");
+        assert_eq!(latest(&records, "prod").unwrap().tag, "v3");
+        assert!(rollback_target(&records, "prod", "v1").is_none());
+    }
+}
