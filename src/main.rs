@@ -11,7 +11,7 @@ fn main() -> std::process::ExitCode {
     #[allow(unsafe_code)]
     unsafe {
         let _ = git2::opts::set_mwindow_size(32 << 20);
-        let _ = git2::opts::set_mwindow_mapped_limit(96 << 20);
+        let _ = git2::opts::set_mwindow_mapped_limit(256 << 20);
         let _ = git2::opts::set_cache_max_size(16 << 20);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Commit, 0);
         let _ = git2::opts::set_cache_object_limit(git2::ObjectType::Blob, 0);
