@@ -75,25 +75,6 @@ pub struct ParseError(pub String);
 const SIGNATURE_HEADER: &str = "-----BEGIN SSH SIGNATURE-----";
 const SIGNATURE_FOOTER: &str = "-----END SSH SIGNATURE-----";
 
-fn quote(value: &str) -> String {
-    if !value.is_empty() && !value.contains([' ', ';', '"', '\\', '\t', '\n', '\r']) {
-        return value.to_owned();
-    }
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Makes a name safe for the `Name <email>` part: no `;`, `<`, `>` or line breaks.
 fn clean_identity(s: &str) -> String {
     s.chars()
@@ -154,7 +135,7 @@ impl Record {
             clean_identity(&self.email)
         );
         for (key, value) in self.fields() {
-            let _ = write!(line, "; {key}={}", quote(&value));
+            let _ = write!(line, "; {key}={}", crate::fields::quote(&value));
         }
         line
     }
@@ -280,73 +261,7 @@ impl Record {
 }
 
 fn parse_fields(text: &str) -> Result<Vec<(String, String)>, ParseError> {
-    let mut fields = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        while chars.peek() == Some(&' ') {
-            chars.next();
-        }
-        if chars.peek().is_none() {
-            break;
-        }
-        let mut key = String::new();
-        for c in chars.by_ref() {
-            if c == '=' {
-                break;
-            }
-            key.push(c);
-        }
-        if key.is_empty()
-            || !key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(ParseError(format!("bad field name `{key}`")));
-        }
-        let mut value = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            let mut closed = false;
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => {
-                        closed = true;
-                        break;
-                    }
-                    '\\' => match chars.next() {
-                        Some('n') => value.push('\n'),
-                        Some('r') => value.push('\r'),
-                        Some('t') => value.push('\t'),
-                        Some(c) => value.push(c),
-                        None => return Err(ParseError("a quoted value ends in `\\`".to_owned())),
-                    },
-                    c => value.push(c),
-                }
-            }
-            if !closed {
-                return Err(ParseError(format!("unclosed quote in `{key}`")));
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ';' {
-                    break;
-                }
-                value.push(c);
-                chars.next();
-            }
-        }
-        fields.push((key, value));
-        match chars.next() {
-            None => break,
-            Some(';') => {}
-            Some(c) => {
-                return Err(ParseError(format!(
-                    "expected `;` after a field, found `{c}`"
-                )));
-            }
-        }
-    }
-    Ok(fields)
+    crate::fields::parse(text).map_err(ParseError)
 }
 
 /// Parses every record in a note, skipping blank lines; malformed lines are

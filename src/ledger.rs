@@ -12,6 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::config::EnvironmentConfig;
+use crate::fields;
 
 /// A deployment's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -70,80 +71,6 @@ pub struct Deploy {
     pub note: Option<String>,
 }
 
-fn quote(value: &str) -> String {
-    if !value.is_empty() && !value.contains([' ', ';', '"', '\\', '\t', '\n', '\r']) {
-        return value.to_owned();
-    }
-    let mut out = String::from("\"");
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn fields(text: &str) -> Result<Vec<(String, String)>, String> {
-    let mut out = Vec::new();
-    let mut chars = text.chars().peekable();
-    loop {
-        while chars.peek() == Some(&' ') {
-            chars.next();
-        }
-        if chars.peek().is_none() {
-            return Ok(out);
-        }
-        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
-        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(format!("bad field name `{key}`"));
-        }
-        let mut value = String::new();
-        if chars.peek() == Some(&'"') {
-            chars.next();
-            let mut closed = false;
-            while let Some(c) = chars.next() {
-                match c {
-                    '"' => {
-                        closed = true;
-                        break;
-                    }
-                    '\\' => match chars.next() {
-                        Some('n') => value.push('\n'),
-                        Some('r') => value.push('\r'),
-                        Some('t') => value.push('\t'),
-                        Some(c) => value.push(c),
-                        None => return Err("a quoted value ends in `\\`".to_owned()),
-                    },
-                    c => value.push(c),
-                }
-            }
-            if !closed {
-                return Err(format!("unclosed quote in `{key}`"));
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c == ';' {
-                    break;
-                }
-                value.push(c);
-                chars.next();
-            }
-        }
-        out.push((key, value));
-        match chars.next() {
-            None => return Ok(out),
-            Some(';') => {}
-            Some(c) => return Err(format!("expected `;` after a field, found `{c}`")),
-        }
-    }
-}
-
 impl Deploy {
     /// The record as one line.
     pub fn to_line(&self) -> String {
@@ -151,16 +78,16 @@ impl Deploy {
             "Deployed-to: {} {}; tag={}; commit={}; at={}; by={}",
             self.env,
             self.status.as_str(),
-            quote(&self.tag),
+            fields::quote(&self.tag),
             self.commit,
             self.at,
-            quote(&self.by)
+            fields::quote(&self.by)
         );
         if let Some(url) = &self.url {
-            let _ = write!(line, "; url={}", quote(url));
+            let _ = write!(line, "; url={}", fields::quote(url));
         }
         if let Some(note) = &self.note {
-            let _ = write!(line, "; note={}", quote(note));
+            let _ = write!(line, "; note={}", fields::quote(note));
         }
         line
     }
@@ -174,7 +101,7 @@ impl Deploy {
         let (head, rest) = rest.split_once("; ").unwrap_or((rest, ""));
         let (env, status) = head.split_once(' ').ok_or("expected `ENV STATUS`")?;
         let status = Status::parse(status).ok_or_else(|| format!("unknown status `{status}`"))?;
-        let fields = fields(rest)?;
+        let fields = fields::parse(rest)?;
         let get = |k: &str| {
             fields
                 .iter()

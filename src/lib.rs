@@ -18,6 +18,7 @@ pub mod conventional;
 pub mod detect;
 pub mod error;
 pub mod evidence;
+pub mod fields;
 pub mod gate;
 pub mod hooks;
 pub mod ledger;
