@@ -52,6 +52,13 @@ def last_tag(repo, prefix=""):
     return best and best[1]
 
 
+def pack_refs(path):
+    """Pack refs with their peeled ids, as a clone or `git gc` leaves them
+    (fast-import leaves one loose file per tag). --loose-refs skips this."""
+    if not os.path.exists(os.path.join(path, ".git", "packed-refs")):
+        git(path, "pack-refs", "--all")
+
+
 def ensure_history(histories, size):
     path = os.path.join(histories, "hist-%d" % size)
     if os.path.exists(os.path.join(path, ".git", "gen-history-stats.json")):
@@ -204,6 +211,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "target", "release", "git-release"))
     ap.add_argument("--histories", default=os.path.join(HERE, "histories"))
     ap.add_argument("--only", default=",".join(OURS))
+    ap.add_argument("--loose-refs", action="store_true",
+                    help="keep tags as the loose refs fast-import writes (default: pack them, as a clone would)")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
     args.histories = os.path.abspath(args.histories)
@@ -216,6 +225,8 @@ def main():
     results = {}
     for size in sizes:
         repo = ensure_history(args.histories, size)
+        if not args.loose_refs:
+            pack_refs(repo)
         results[str(size)] = bench_size(repo, args)
     for size in sizes:
         print_table(size, results[str(size)])

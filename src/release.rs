@@ -165,7 +165,10 @@ pub fn find(
     };
     let mut commits: Vec<&git2::Commit<'_>> = walk.commits.iter().collect();
     if !options.paths.is_empty() {
-        let mut cache = std::collections::HashMap::new();
+        // Every walked commit's tree is known already; only the parents at
+        // the range's edge need reading.
+        let mut cache: std::collections::HashMap<Oid, Oid> =
+            commits.iter().map(|c| (c.id(), c.tree_id())).collect();
         let mut keep = Vec::with_capacity(commits.len());
         for commit in &commits {
             keep.push(repo.touches(
