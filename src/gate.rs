@@ -114,7 +114,8 @@ pub struct Report {
 /// record does not count.
 pub type Verify<'a> = &'a dyn Fn(&Record) -> Result<String, String>;
 
-fn email_matches(pattern: &str, email: &str) -> bool {
+/// Whether an e-mail matches a pattern with `*` and `?` (case-insensitive).
+pub fn email_matches(pattern: &str, email: &str) -> bool {
     fn go(p: &[u8], s: &[u8]) -> bool {
         match (p.first(), s.first()) {
             (None, None) => true,

@@ -234,22 +234,39 @@ fn human(d: SignedDuration) -> String {
     }
 }
 
-/// The release to roll `env` back to: the newest one (by success time) that
-/// succeeded there before the current one and is not itself marked failed
-/// or rolled back there. `current` is the tag running now.
-pub fn rollback_target<'a>(records: &'a [Deploy], env: &str, current: &str) -> Option<&'a Deploy> {
-    let current_since = records
+/// The release `env` runs now: the newest success there that was not
+/// rolled back (or failed) afterwards.
+pub fn running<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
+    records
         .iter()
-        .filter(|d| d.env == env && d.tag == current)
-        .map(Deploy::time)
-        .min()?;
+        .filter(|d| d.env == env && d.status == Status::Succeeded)
+        .filter(|d| {
+            !records.iter().any(|x| {
+                x.env == env
+                    && x.tag == d.tag
+                    && matches!(x.status, Status::RolledBack)
+                    && x.time() >= d.time()
+            })
+        })
+        .max_by_key(|d| d.time())
+}
+
+/// The release to roll `env` back to from `current` (what runs there): the
+/// newest other release that succeeded there before `current` did, and was
+/// not failed or rolled back there afterwards.
+pub fn rollback_target<'a>(
+    records: &'a [Deploy],
+    env: &str,
+    current: &Deploy,
+) -> Option<&'a Deploy> {
+    let since = current.time();
     records
         .iter()
         .filter(|d| {
             d.env == env
-                && d.tag != current
+                && d.tag != current.tag
                 && d.status == Status::Succeeded
-                && d.time() <= current_since
+                && d.time() <= since
         })
         .filter(|d| {
             !records.iter().any(|x| {
@@ -340,8 +357,26 @@ mod tests {
             d("prod", Status::Started, "v3", "2026-11-03T00:00:00Z"),
             d("prod", Status::Succeeded, "v3", "2026-11-03T00:10:00Z"),
         ];
-        assert_eq!(rollback_target(&records, "prod", "v3").unwrap().tag, "v1");
+        let current = running(&records, "prod").unwrap();
+        assert_eq!(current.tag, "v3");
+        assert_eq!(
+            rollback_target(&records, "prod", current).unwrap().tag,
+            "v1"
+        );
         assert_eq!(latest(&records, "prod").unwrap().tag, "v3");
-        assert!(rollback_target(&records, "prod", "v1").is_none());
+        assert!(rollback_target(&records, "prod", &records[0]).is_none());
+        // A release that failed once and later succeeded is current from its success.
+        let retried = vec![
+            d("prod", Status::Succeeded, "v1", "2026-11-01T00:00:00Z"),
+            d("prod", Status::Started, "v3", "2026-11-02T00:00:00Z"),
+            d("prod", Status::Failed, "v3", "2026-11-02T00:10:00Z"),
+            d("prod", Status::Succeeded, "v2", "2026-11-03T00:00:00Z"),
+            d("prod", Status::Succeeded, "v3", "2026-11-04T00:00:00Z"),
+        ];
+        let current = running(&retried, "prod").unwrap();
+        assert_eq!(
+            rollback_target(&retried, "prod", current).unwrap().tag,
+            "v2"
+        );
     }
 }

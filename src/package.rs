@@ -32,6 +32,8 @@ pub struct Package {
     pub depends_on: Vec<String>,
     /// Its first version.
     pub initial_version: Version,
+    /// The name its manifest gives it (crate or npm name), when it differs.
+    pub manifest_name: Option<String>,
 }
 
 impl Package {
@@ -40,6 +42,15 @@ impl Package {
         self.name
             .clone()
             .unwrap_or_else(|| "the repository".to_owned())
+    }
+
+    /// The names other manifests know it by: its manifest's, then its own.
+    pub fn dependency_names(&self) -> Vec<String> {
+        self.manifest_name
+            .iter()
+            .chain(self.name.iter())
+            .cloned()
+            .collect()
     }
 
     /// Whether the package covers only some paths.
@@ -61,11 +72,26 @@ pub fn all(config: &Config) -> Result<Vec<Package>, Error> {
             changelog: config.changelog.path(),
             depends_on: Vec::new(),
             initial_version: config.initial_version.clone(),
+            manifest_name: None,
         }]);
     }
     let mut packages = Vec::new();
     for p in &config.package {
-        let paths = p.all_paths();
+        // `./x` is `x`; `.` is the whole repository (no path filter).
+        let paths: Vec<PathBuf> = p
+            .all_paths()
+            .iter()
+            .map(|path| {
+                path.components()
+                    .filter(|c| !matches!(c, std::path::Component::CurDir))
+                    .collect::<PathBuf>()
+            })
+            .collect();
+        let paths: Vec<PathBuf> = if paths.iter().any(|p| p.as_os_str().is_empty()) {
+            Vec::new()
+        } else {
+            paths
+        };
         let exclude = if p.exclude.is_empty() {
             None
         } else {
@@ -101,9 +127,46 @@ pub fn all(config: &Config) -> Result<Vec<Package>, Error> {
                 .initial_version
                 .clone()
                 .unwrap_or_else(|| config.initial_version.clone()),
+            manifest_name: None,
         });
     }
     Ok(packages)
+}
+
+/// Fills in each package's manifest name (the crate or npm package name in
+/// its first Cargo.toml or package.json version file), read with `read`.
+pub fn read_manifest_names(
+    packages: &mut [Package],
+    read: impl Fn(&std::path::Path) -> Option<String>,
+) {
+    for package in packages.iter_mut() {
+        for file in &package.version_files {
+            let path = file.path();
+            let Some(text) = read(path) else { continue };
+            let name = match path.file_name().and_then(|n| n.to_str()) {
+                Some("Cargo.toml") => toml::from_str::<toml::Table>(&text)
+                    .ok()
+                    .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned)),
+                Some("package.json") => serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("name")?.as_str().map(str::to_owned)),
+                Some("pyproject.toml") => toml::from_str::<toml::Table>(&text).ok().and_then(|t| {
+                    t.get("project")
+                        .and_then(|p| p.get("name"))
+                        .or_else(|| t.get("tool")?.get("poetry")?.get("name"))
+                        .and_then(|n| n.as_str())
+                        .map(str::to_owned)
+                }),
+                _ => None,
+            };
+            if let Some(name) = name {
+                if package.name.as_ref() != Some(&name) {
+                    package.manifest_name = Some(name);
+                }
+                break;
+            }
+        }
+    }
 }
 
 /// The packages a command acts on: the one named by `--package`, or all.

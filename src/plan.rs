@@ -73,6 +73,8 @@ pub struct PlannedCommit {
 pub struct DependencyUpdate {
     /// The dependency.
     pub package: String,
+    /// The name its manifest gives it (crate or npm name), when it differs.
+    pub manifest_name: Option<String>,
     /// Its new version.
     pub version: String,
 }
@@ -213,31 +215,61 @@ pub fn make(
     Ok((plan, history))
 }
 
-/// Plans every package, then releases dependents of released packages:
-/// a package that depends on one being released (declared in `depends-on`,
-/// or named in its version files) gets at least a patch release.
+/// Plans the selected packages. In a monorepo every package is planned, so
+/// that dependents of released packages are released too: a package that
+/// depends on one being released (declared in `depends-on`, or named in its
+/// version files) gets at least a patch release (a pre-release with `--pre`).
 pub fn make_all(
     repo: &Repo,
     config: &Config,
-    packages: &[Package],
+    selected: &[Package],
     request: &Request,
 ) -> Result<Vec<(Plan, History)>, Error> {
-    let mut plans = Vec::new();
-    for package in packages {
-        plans.push(make(repo, config, package, request)?);
-    }
-    if packages.len() < 2 {
+    if config.package.is_empty() {
+        let mut plans = Vec::new();
+        for package in selected {
+            plans.push(make(repo, config, package, request)?);
+        }
         return Ok(plans);
     }
+    if selected.len() > 1
+        && (request.overrides.bump.is_some() || request.overrides.release_as.is_some())
+    {
+        return Err(Error::refused(
+            "`--bump` and `--release-as` set one package's version, and several are selected",
+            &["name the package with `--package NAME`"],
+        ));
+    }
     let head = repo.candidate(request.rev.as_deref())?;
-    if let Some(warning) = unassigned(repo, head, packages, &plans)? {
-        if let Some((plan, _)) = plans.first_mut() {
+    let mut packages = crate::package::all(config)?;
+    crate::package::read_manifest_names(&mut packages, |path| {
+        repo.blob_at(head, path)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    });
+    let is_selected = |p: &Package| selected.iter().any(|s| s.name == p.name);
+    let mut plans = Vec::new();
+    for package in &packages {
+        // Overrides name one package's version; the others plan as usual.
+        let mut own = request.clone();
+        if !is_selected(package) {
+            own.overrides.bump = None;
+            own.overrides.release_as = None;
+        }
+        plans.push(make(repo, config, package, &own)?);
+    }
+    if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
+        if let Some((plan, _)) = plans
+            .iter_mut()
+            .find(|(p, _)| selected.iter().any(|s| s.name == p.package))
+        {
             plan.warnings.push(warning);
         }
     }
     let depends: Vec<Vec<String>> = packages
         .iter()
-        .map(|p| dependencies(repo, head, p, packages))
+        .map(|p| dependencies(repo, head, p, &packages))
         .collect();
     // Propagate until nothing changes (a dependency chain of any length).
     for _ in 0..packages.len() {
@@ -250,38 +282,36 @@ pub fn make_all(
                 let Some(moved) = plans[j].0.next.as_ref().map(|n| n.version.clone()) else {
                     continue;
                 };
-                let note = format!("dependency `{dep}` moves to {moved}");
-                let plan = &mut plans[i].0;
-                if plan.dependency_updates.iter().any(|d| d.package == *dep) {
+                if plans[i]
+                    .0
+                    .dependency_updates
+                    .iter()
+                    .any(|d| d.package == *dep)
+                {
                     continue;
                 }
-                plan.dependency_updates.push(DependencyUpdate {
+                let update = DependencyUpdate {
                     package: dep.clone(),
-                    version: moved,
-                });
-                if plan.next.is_none() {
-                    let package = &packages[i];
-                    let version = match &plan.previous {
-                        Some(previous) => semver::Version::parse(&previous.version)
-                            .map(|v| crate::version::apply(&v, Bump::Patch))
-                            .unwrap_or_else(|_| package.initial_version.clone()),
-                        None => package.initial_version.clone(),
-                    };
-                    plan.next = Some(Next {
-                        version: version.to_string(),
-                        tag: package.template.format(&version),
-                    });
-                    plan.bump = if plan.previous.is_some() {
-                        Bump::Patch
-                    } else {
-                        Bump::None
-                    };
-                    plan.reason = format!("patch because {note}");
-                    if let Some(history) = plans.get_mut(i).map(|p| &mut p.1) {
-                        history.trust_base =
-                            history.trust_base.clone().or(history.previous().cloned());
+                    manifest_name: packages[j].manifest_name.clone(),
+                    version: moved.clone(),
+                };
+                if plans[i].0.next.is_none() {
+                    let mut patch = request.clone();
+                    patch.overrides.bump = Some(Bump::Patch);
+                    patch.overrides.release_as = None;
+                    let (mut plan, history) = make(repo, config, &packages[i], &patch)?;
+                    if plan.next.is_none() {
+                        // No commits and no release yet: its first release.
+                        let version = packages[i].initial_version.clone();
+                        plan.next = Some(Next {
+                            version: version.to_string(),
+                            tag: packages[i].template.format(&version),
+                        });
                     }
+                    plan.reason = format!("patch because dependency `{dep}` moves to {moved}");
+                    plans[i] = (plan, history);
                 }
+                plans[i].0.dependency_updates.push(update);
                 changed = true;
             }
         }
@@ -289,7 +319,13 @@ pub fn make_all(
             break;
         }
     }
-    Ok(plans)
+    let mut chosen = Vec::new();
+    for (package, plan) in packages.iter().zip(plans) {
+        if is_selected(package) {
+            chosen.push(plan);
+        }
+    }
+    Ok(chosen)
 }
 
 /// Commits since the newest package release that touch no package.
@@ -299,6 +335,10 @@ fn unassigned(
     packages: &[Package],
     plans: &[(Plan, History)],
 ) -> Result<Option<String>, Error> {
+    if packages.iter().any(|p| !p.is_scoped()) {
+        // A package covers the whole repository: every commit is in one.
+        return Ok(None);
+    }
     let stops: std::collections::HashSet<git2::Oid> = plans
         .iter()
         .filter_map(|(_, h)| h.last_final.as_ref().map(|t| t.commit))
@@ -353,9 +393,13 @@ fn dependencies(repo: &Repo, head: git2::Oid, package: &Package, all: &[Package]
                 continue;
             }
             let shown = file.path().display().to_string();
-            if let Ok((_, true)) =
-                crate::version_files::set_dependency(&kind, &shown, &text, name, &probe)
-            {
+            let named = other.dependency_names().iter().any(|dep| {
+                matches!(
+                    crate::version_files::set_dependency(&kind, &shown, &text, dep, &probe),
+                    Ok((_, true))
+                )
+            });
+            if named {
                 found.push(name.clone());
             }
         }

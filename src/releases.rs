@@ -227,7 +227,27 @@ impl<'a> Describer<'a> {
             });
         };
         let history = self.history_of(tag)?;
-        Ok(self.describe_tag(tag, &history))
+        let mut release = self.describe_tag(tag, &history);
+        // Dependency releases are kept in the release record.
+        let message = self
+            .repo
+            .git()
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()
+            .and_then(|r| r.target())
+            .and_then(|id| self.repo.git().find_tag(id).ok())
+            .and_then(|t| {
+                t.message_bytes()
+                    .map(|m| String::from_utf8_lossy(m).into_owned())
+            });
+        if let Some(message) = message {
+            release.notes = message
+                .lines()
+                .filter(|l| l.starts_with("Dependency `"))
+                .map(str::to_owned)
+                .collect();
+        }
+        Ok(release)
     }
 
     /// The next release as planned; `tagging` when `tag` is about to create

@@ -32,10 +32,21 @@ pub struct Args {
 pub fn records(env: &Env) -> Result<(Vec<Deploy>, Vec<String>), Error> {
     let mut all = Vec::new();
     let mut bad = Vec::new();
-    for (_, text) in env.repo.all_notes(DEPLOYS_REF)? {
+    for (annotated, text) in env.repo.all_notes(DEPLOYS_REF)? {
         let (found, malformed) = ledger::parse_note(&text);
-        all.extend(found);
         bad.extend(malformed);
+        // A record speaks only about the commit it is attached to.
+        for record in found {
+            if record.commit == annotated.to_string() {
+                all.push(record);
+            } else {
+                bad.push(format!(
+                    "a record on {} names commit {}",
+                    &annotated.to_string()[..7],
+                    record.commit
+                ));
+            }
+        }
     }
     ledger::chronological(&mut all);
     Ok((all, bad))
@@ -106,7 +117,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
-    if args.status == Status::Started {
+    if matches!(args.status, Status::Started | Status::Succeeded) {
         let approvals = deploy_approvals(env, commit, &args.tag, &args.env)?;
         let problems = ledger::promotion_problems(
             &records,

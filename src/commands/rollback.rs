@@ -28,13 +28,15 @@ pub struct Args {
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let config = deploy::environment(env, &args.env)?;
     let (records, _) = deploy::records(env)?;
-    let Some(current) = ledger::latest(&records, &args.env) else {
+    let Some(current) =
+        ledger::running(&records, &args.env).or_else(|| ledger::latest(&records, &args.env))
+    else {
         return Err(Error::refused(
             format!("nothing was ever deployed to `{}`", args.env),
             &["record deployments with `git release deploy TAG --env NAME --status …`"],
         ));
     };
-    let Some(target) = ledger::rollback_target(&records, &args.env, &current.tag) else {
+    let Some(target) = ledger::rollback_target(&records, &args.env, current) else {
         return Err(Error::refused(
             format!(
                 "no earlier release succeeded in `{}` before {}, so there is nothing to roll back to",
@@ -97,35 +99,42 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .env("GIT_RELEASE_FROM", &current.tag)
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
-    let at = record::now_rfc3339()?;
+    let now = crate::clock::now()?;
     let by = format!("{name} <{email}>");
-    let write = |tag: &str, commit: &str, status: Status, note: &str| -> Result<(), Error> {
-        let deploy = Deploy {
-            env: args.env.clone(),
-            status,
-            tag: tag.to_owned(),
-            commit: commit.to_owned(),
-            at: at.clone(),
-            by: by.clone(),
-            url: None,
-            note: Some(note.to_owned()),
+    // The rollback is recorded first, the target's success a second later,
+    // so the order is unambiguous.
+    let write =
+        |tag: &str, commit: &str, status: Status, note: &str, offset: i64| -> Result<(), Error> {
+            let at = jiff::Timestamp::from_second(now.as_second() + offset)
+                .map_or_else(|_| now.to_string(), |t| t.to_string());
+            let deploy = Deploy {
+                env: args.env.clone(),
+                status,
+                tag: tag.to_owned(),
+                commit: commit.to_owned(),
+                at,
+                by: by.clone(),
+                url: None,
+                note: Some(note.to_owned()),
+            };
+            let oid = git2::Oid::from_str(commit)
+                .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+            crate::writer::append_note(&env.repo, DEPLOYS_REF, oid, &deploy.to_line())
         };
-        let oid =
-            git2::Oid::from_str(commit).map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-        crate::writer::append_note(&env.repo, DEPLOYS_REF, oid, &deploy.to_line())
-    };
     if status.success() {
         write(
             &current.tag,
             &current.commit,
             Status::RolledBack,
             &format!("rolled back to {}", target.tag),
+            0,
         )?;
         write(
             &target.tag,
             &target.commit,
             Status::Succeeded,
             &format!("rollback from {}", current.tag),
+            1,
         )?;
         env.out.line(&format!(
             "rolled `{}` back to {}; recorded",
@@ -138,6 +147,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &target.commit,
             Status::Failed,
             &format!("rollback from {} failed ({status})", current.tag),
+            0,
         )?;
         env.out.say(&format!(
             "the rollback command failed ({status}); recorded as a failed deployment of {}",

@@ -47,19 +47,7 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
         .iter()
         .map(|name| {
             let last = ledger::latest(&records, name);
-            // What runs: the newest success not followed by its own rollback.
-            let running = records
-                .iter()
-                .filter(|d| d.env == *name && d.status == Status::Succeeded)
-                .filter(|d| {
-                    !records.iter().any(|x| {
-                        x.env == *name
-                            && x.tag == d.tag
-                            && x.status == Status::RolledBack
-                            && x.time() >= d.time()
-                    })
-                })
-                .max_by_key(|d| d.time());
+            let running = ledger::running(&records, name);
             Row {
                 env: name.clone(),
                 running: running.map(|d| d.tag.clone()),

@@ -111,8 +111,14 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let (_, tagger) = record::identity(repo)?;
 
     let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
-    let due: Vec<(&Package, &Plan, &History)> = env
-        .packages
+    let mut packages = env.packages.clone();
+    crate::package::read_manifest_names(&mut packages, |path| {
+        repo.blob_at(head, path)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    });
+    let due: Vec<(&Package, &Plan, &History)> = packages
         .iter()
         .zip(&plans)
         .filter(|(_, (plan, _))| plan.next.is_some())
@@ -409,15 +415,21 @@ fn version_files(
         for dep in &plan.dependency_updates {
             let dep_version = semver::Version::parse(&dep.version)
                 .map_err(|e| Error::refused(e.to_string(), &[]))?;
-            let (text, _) = crate::version_files::set_dependency(
-                &kind,
-                &shown,
-                &updated,
-                &dep.package,
-                &dep_version,
-            )
-            .map_err(file_error)?;
-            updated = text;
+            for name in dep
+                .manifest_name
+                .iter()
+                .chain(std::iter::once(&dep.package))
+            {
+                let (text, _) = crate::version_files::set_dependency(
+                    &kind,
+                    &shown,
+                    &updated,
+                    name,
+                    &dep_version,
+                )
+                .map_err(file_error)?;
+                updated = text;
+            }
         }
         if updated != text {
             files.set(path, updated, format!("{shown} ({})", next.version));
@@ -435,7 +447,10 @@ fn lock_files(
     let released: Vec<(String, semver::Version, PathBuf)> = due
         .iter()
         .filter_map(|(package, plan, _)| {
-            let name = package.name.clone()?;
+            let name = package
+                .manifest_name
+                .clone()
+                .or_else(|| package.name.clone())?;
             let version = semver::Version::parse(&plan.next.as_ref()?.version).ok()?;
             Some((
                 name,

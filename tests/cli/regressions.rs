@@ -140,3 +140,114 @@ fn gate_with_nothing_to_release_is_a_clean_no() {
     run.expect(1);
     assert!(run.stderr().contains("nothing to release"));
 }
+
+#[test]
+fn package_paths_with_dot_segments_count_their_commits() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[[package]]\nname = \"a\"\npath = \"./a\"\n\n[[package]]\nname = \"all\"\npath = \".\"\n",
+    );
+    repo.write("a/x.txt", "x");
+    repo.git(&["add", "."]);
+    repo.commit("feat(a): x");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    assert_eq!(json[0]["commits"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(json[1]["commits"].as_array().unwrap().len(), 2, "{json}");
+    assert!(
+        json[0]["warnings"].as_array().unwrap().is_empty(),
+        "`.` covers every commit: {json}"
+    );
+}
+
+#[test]
+fn monorepo_package_flag_keeps_dependents_and_refuses_shared_overrides() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[[package]]\nname = \"core\"\npath = \"core\"\nversion-files = [\"core/Cargo.toml\"]\n\n[[package]]\nname = \"app\"\npath = \"app\"\nversion-files = [\"app/Cargo.toml\"]\n",
+    );
+    repo.write(
+        "core/Cargo.toml",
+        "[package]\nname = \"acme-core\"\nversion = \"1.0.0\"\n",
+    );
+    repo.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"1.0.0\"\n\n[dependencies]\nacme-core = \"1.0.0\"\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("chore: init")
+        .tag("core-v1.0.0")
+        .tag("app-v1.0.0");
+    repo.write("core/lib.rs", "x");
+    repo.git(&["add", "."]);
+    repo.commit("feat(core): x");
+    // The dependency is found by the crate's own name.
+    let app = repo
+        .run(&["plan", "--package", "app", "--format", "json"])
+        .json();
+    assert_eq!(app["next"]["version"], "1.0.1", "{app}");
+    assert_eq!(app["dependency_updates"][0]["manifest_name"], "acme-core");
+    let run = repo.run(&["plan", "--release-as", "3.0.0"]);
+    run.expect(2);
+    assert!(run.stderr().contains("--package"), "{}", run.stderr());
+    let pre = repo
+        .run(&["plan", "--pre", "rc", "--format", "json"])
+        .json();
+    assert_eq!(pre[1]["next"]["version"], "1.0.1-rc.1", "{pre}");
+}
+
+#[test]
+fn deployments_cannot_skip_promotion_or_borrow_other_commits_records() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[environments.staging]\n\n[environments.production]\nrequires = [\"staging\"]\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("feat: a").tag("v1.0.0");
+    repo.as_user("Ada Author", "ada@example.com");
+    let run = repo.run(&[
+        "deploy",
+        "v1.0.0",
+        "--env",
+        "production",
+        "--status",
+        "succeeded",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr().contains("has not succeeded in `staging`"),
+        "{}",
+        run.stderr()
+    );
+    // A record on another commit claiming staging success is not believed.
+    let forged = format!(
+        "Deployed-to: staging succeeded; tag=v1.0.0; commit={}; at=2023-11-01T00:00:00Z; by=x",
+        "a".repeat(40)
+    );
+    repo.git(&[
+        "notes",
+        "--ref",
+        "release/deploys",
+        "add",
+        "-m",
+        &forged,
+        "HEAD~1",
+    ]);
+    let run = repo.run(&[
+        "deploy",
+        "v1.0.0",
+        "--env",
+        "production",
+        "--status",
+        "started",
+    ]);
+    run.expect(1);
+    assert!(
+        run.stderr()
+            .contains("ignored a malformed deployment record"),
+        "{}",
+        run.stderr()
+    );
+}
