@@ -660,3 +660,27 @@ fn malformed_notes_are_reported_not_trusted() {
         run.stdout()
     );
 }
+
+#[test]
+fn signed_tag_with_an_ssh_key() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key, public) = keygen(keys.path(), "ada");
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0").commit("feat: signed");
+    repo.as_user("Ada Author", "ada@example.com");
+    repo.git(&["config", "gpg.format", "ssh"]);
+    repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    let run = repo.run(&["tag", "--sign"]);
+    run.expect(0);
+    let raw = repo.git(&["cat-file", "-p", "v1.1.0"]);
+    assert!(raw.contains("-----BEGIN SSH SIGNATURE-----"), "{raw}");
+    let signers = keys.path().join("allowed");
+    std::fs::write(&signers, format!("ada@example.com {public}\n")).unwrap();
+    repo.git(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        signers.to_str().unwrap(),
+    ]);
+    repo.git(&["tag", "-v", "v1.1.0"]);
+    repo.run(&["verify", "v1.1.0"]).expect(0);
+}
