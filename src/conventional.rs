@@ -269,11 +269,10 @@ pub fn parse_revert(message: &str) -> Option<Revert> {
     let quoted = if let Some(rest) = header.strip_prefix("Revert \"") {
         Some(rest.strip_suffix('"').unwrap_or(rest).to_owned())
     } else {
-        let lower = header.to_ascii_lowercase();
-        if lower.starts_with("revert:")
-            || lower.starts_with("revert(")
-            || lower.starts_with("revert!")
-        {
+        let is_revert = header.len() > 6
+            && header.as_bytes()[..6].eq_ignore_ascii_case(b"revert")
+            && matches!(header.as_bytes()[6], b':' | b'(' | b'!');
+        if is_revert {
             header
                 .split_once(": ")
                 .map(|(_, d)| d.trim().trim_matches('"').to_owned())

@@ -158,7 +158,11 @@ pub fn find(
     }
     skipped.sort_by(|a, b| b.version.cmp(&a.version));
 
-    let mailmap = repo.git().mailmap().ok();
+    // Resolving authors through an empty mailmap costs a copy per commit.
+    let mailmap = repo
+        .has_mailmap()
+        .then(|| repo.git().mailmap().ok())
+        .flatten();
     let mut since_pre = match &last_pre {
         Some(pre) => not_reachable_from(pre.commit, &walk.commits),
         None => vec![true; walk.commits.len()],

@@ -453,6 +453,20 @@ impl Repo {
         config.get_string(key).ok()
     }
 
+    /// Whether a mailmap exists: `.mailmap` at HEAD or in the work tree, or
+    /// `mailmap.file`/`mailmap.blob` in git config.
+    pub fn has_mailmap(&self) -> bool {
+        let in_tree = self
+            .head()
+            .ok()
+            .is_some_and(|head| matches!(self.blob_at(head, Path::new(".mailmap")), Ok(Some(_))));
+        let in_work_tree = self.workdir().is_some_and(|w| w.join(".mailmap").exists());
+        in_tree
+            || in_work_tree
+            || self.config_value("mailmap.file").is_some()
+            || self.config_value("mailmap.blob").is_some()
+    }
+
     /// The URL of the `origin` remote, if there is one.
     pub fn origin_url(&self) -> Option<String> {
         let remote = self.repo.find_remote("origin").ok()?;
@@ -570,6 +584,7 @@ impl Repo {
                 node.commit = Some(commit);
                 order.push(id);
             }
+            let mut pushed_included = false;
             for parent in follow {
                 if excluded || stops.contains(&parent) {
                     if !excluded && !frontier.contains(&parent) {
@@ -591,10 +606,14 @@ impl Repo {
                 let node = nodes.entry(parent).or_insert_with(Node::unseen);
                 node.queued = true;
                 node.commit = Some(commit);
+                pushed_included |= !node.excluded;
             }
-            let included_left = queue
-                .iter()
-                .any(|e| nodes.get(&e.id).is_some_and(|n| !n.excluded && !n.visited));
+            // Scanning the queue is needed only when this step queued
+            // nothing that is still in the range.
+            let included_left = pushed_included
+                || queue
+                    .iter()
+                    .any(|e| nodes.get(&e.id).is_some_and(|n| !n.excluded && !n.visited));
             if included_left {
                 slop = SLOP;
             } else if slop == 0 {
