@@ -335,3 +335,23 @@ fn changelog_with_hand_written_file_without_markers() {
         "1.0.0 is not added twice: {text}"
     );
 }
+
+#[test]
+fn contributors_honour_mailmap_and_are_deduplicated() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0");
+    repo.write(
+        ".mailmap",
+        "Ada Lovelace <ada@example.org> Ada Author <ada@example.com>\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("feat: one").commit("fix: two").tag("v1.1.0");
+    let json = repo
+        .run(&["notes", "--tag", "v1.1.0", "--format", "json"])
+        .json();
+    let contributors = json["contributors"].as_array().unwrap();
+    assert_eq!(contributors.len(), 1, "{json}");
+    assert_eq!(contributors[0]["name"], "Ada Lovelace");
+    assert_eq!(contributors[0]["email"], "ada@example.org");
+    assert_eq!(contributors[0]["commits"], 2);
+}
