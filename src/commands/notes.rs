@@ -76,12 +76,33 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let mut releases = Vec::new();
     if let Some(tag) = &args.tag {
         // The package whose tag template names the tag.
-        let package = match crate::package::for_tag(&env.packages, tag) {
-            Some((package, _)) => package,
-            None => env
+        let package = match (crate::package::for_tag(&env.packages, tag), env.monorepo()) {
+            (Some((package, _)), _) => package,
+            (None, false) => env
                 .packages
                 .first()
                 .ok_or_else(|| Error::refused("no package", &[]))?,
+            (None, true) => {
+                let templates: Vec<String> = env
+                    .packages
+                    .iter()
+                    .map(|p| format!("{} ({})", p.label(), p.tag))
+                    .collect();
+                return Err(Error::Refused {
+                    message: format!(
+                        "`{tag}` is not a release tag of {}",
+                        if env.one_package {
+                            "this package"
+                        } else {
+                            "any package"
+                        }
+                    ),
+                    hints: vec![format!(
+                        "release tags follow the packages' templates: {}",
+                        templates.join(", ")
+                    )],
+                });
+            }
         };
         releases.push(Describer::new(&env.repo, &env.config, package, false)?.tag(tag)?);
     } else if let Some(range) = &args.range {
