@@ -7,7 +7,7 @@ use git2::{Mailmap, Oid};
 use semver::Version;
 
 use crate::change::{Change, Person};
-use crate::repo::{Repo, RepoError};
+use crate::repo::{RawCommit, Repo, RepoError};
 use crate::tags::{Match, ReleaseTag, TagIndex, Template};
 
 /// A tag that could look like the last release, and why it is not.
@@ -167,7 +167,7 @@ pub fn find(
         Some(pre) => not_reachable_from(pre.commit, &walk.commits),
         None => vec![true; walk.commits.len()],
     };
-    let mut commits: Vec<&git2::Commit<'_>> = walk.commits.iter().collect();
+    let mut commits: Vec<&RawCommit> = walk.commits.iter().collect();
     if !options.paths.is_empty() {
         // Every walked commit's tree is known already; only the parents at
         // the range's edge need reading.
@@ -233,8 +233,8 @@ pub fn find(
 
 /// For each commit (newest first), whether it is not reachable from `from`
 /// within the given set.
-fn not_reachable_from(from: Oid, commits: &[git2::Commit<'_>]) -> Vec<bool> {
-    let by_id: std::collections::HashMap<Oid, &git2::Commit<'_>> =
+fn not_reachable_from(from: Oid, commits: &[RawCommit]) -> Vec<bool> {
+    let by_id: std::collections::HashMap<Oid, &RawCommit> =
         commits.iter().map(|c| (c.id(), c)).collect();
     let mut reached = HashSet::new();
     let mut stack = vec![from];
@@ -250,19 +250,28 @@ fn not_reachable_from(from: Oid, commits: &[git2::Commit<'_>]) -> Vec<bool> {
 }
 
 /// Reads one commit into a change.
-pub fn to_change(commit: &git2::Commit<'_>, mailmap: Option<&Mailmap>) -> Change {
-    let signature = mailmap
-        .and_then(|m| commit.author_with_mailmap(m).ok())
-        .unwrap_or_else(|| commit.author().to_owned());
-    let author = Person {
-        name: String::from_utf8_lossy(signature.name_bytes()).into_owned(),
-        email: String::from_utf8_lossy(signature.email_bytes()).into_owned(),
-    };
+pub fn to_change(commit: &RawCommit, mailmap: Option<&Mailmap>) -> Change {
+    let author = commit.author();
+    let resolved = mailmap.and_then(|m| {
+        let name = String::from_utf8_lossy(author.name);
+        let email = String::from_utf8_lossy(author.email);
+        let signature =
+            git2::Signature::new(&name, &email, &git2::Time::new(author.time, 0)).ok()?;
+        let resolved = m.resolve_signature(&signature).ok()?;
+        Some(Person {
+            name: String::from_utf8_lossy(resolved.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(resolved.email_bytes()).into_owned(),
+        })
+    });
+    let person = resolved.unwrap_or_else(|| Person {
+        name: String::from_utf8_lossy(author.name).into_owned(),
+        email: String::from_utf8_lossy(author.email).into_owned(),
+    });
     Change::new(
         commit.id().to_string(),
         commit.message_bytes(),
-        author,
-        signature.when().seconds(),
+        person,
+        author.time,
         commit.parent_count() > 1,
     )
 }

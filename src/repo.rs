@@ -79,10 +79,158 @@ pub fn git_err(doing: impl Into<String>) -> impl FnOnce(git2::Error) -> RepoErro
     move |source| RepoError::Git { doing, source }
 }
 
+/// A commit as the history walk reads it: the raw object, parsed just
+/// enough (tree, parents, times, where the author and message are). Reading
+/// the object database directly skips libgit2's full commit parse and its
+/// allocations, which dominate a whole-history walk.
+pub struct RawCommit {
+    id: Oid,
+    tree: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+    author: std::ops::Range<usize>,
+    message: usize,
+    data: Vec<u8>,
+}
+
+/// A commit's author, as recorded.
+pub struct Author<'a> {
+    /// The name.
+    pub name: &'a [u8],
+    /// The e-mail address.
+    pub email: &'a [u8],
+    /// Seconds since the epoch.
+    pub time: i64,
+}
+
+impl RawCommit {
+    /// Parses a commit object's bytes.
+    pub fn parse(id: Oid, data: Vec<u8>) -> Option<RawCommit> {
+        let mut tree = None;
+        let mut parents = Vec::with_capacity(1);
+        let mut time = 0;
+        let mut author = 0..0;
+        let mut at = 0;
+        let mut message = data.len();
+        while at < data.len() {
+            let end = data[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(data.len(), |i| at + i);
+            let line = &data[at..end];
+            if line.is_empty() {
+                message = (end + 1).min(data.len());
+                break;
+            }
+            if let Some(hex) = line.strip_prefix(b"tree ") {
+                tree = std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| Oid::from_str(h).ok());
+            } else if let Some(hex) = line.strip_prefix(b"parent ") {
+                parents.push(
+                    std::str::from_utf8(hex)
+                        .ok()
+                        .and_then(|h| Oid::from_str(h).ok())?,
+                );
+            } else if line.starts_with(b"author ") {
+                author = at + 7..end;
+            } else if let Some(value) = line.strip_prefix(b"committer ") {
+                time = signature_time(value);
+            }
+            at = end + 1;
+        }
+        Some(RawCommit {
+            id,
+            tree: tree?,
+            parents,
+            time,
+            author,
+            message,
+            data,
+        })
+    }
+
+    /// The commit's id.
+    pub fn id(&self) -> Oid {
+        self.id
+    }
+
+    /// Its tree.
+    pub fn tree_id(&self) -> Oid {
+        self.tree
+    }
+
+    /// Its parents.
+    pub fn parent_ids(&self) -> impl Iterator<Item = Oid> + '_ {
+        self.parents.iter().copied()
+    }
+
+    /// The `n`th parent.
+    pub fn parent_id(&self, n: usize) -> Option<Oid> {
+        self.parents.get(n).copied()
+    }
+
+    /// How many parents.
+    pub fn parent_count(&self) -> usize {
+        self.parents.len()
+    }
+
+    /// Committer time, seconds since the epoch.
+    pub fn time(&self) -> i64 {
+        self.time
+    }
+
+    /// The message (leading blank lines removed, as git shows it).
+    pub fn message_bytes(&self) -> &[u8] {
+        let message = &self.data[self.message..];
+        let start = message
+            .iter()
+            .position(|&b| b != b'\n')
+            .unwrap_or(message.len());
+        &message[start..]
+    }
+
+    /// The author.
+    pub fn author(&self) -> Author<'_> {
+        let value = &self.data[self.author.clone()];
+        let (name, rest) = match value.iter().position(|&b| b == b'<') {
+            Some(lt) => (value[..lt].trim_ascii(), &value[lt + 1..]),
+            None => (value.trim_ascii(), &value[value.len()..]),
+        };
+        let (email, rest) = match rest.iter().position(|&b| b == b'>') {
+            Some(gt) => (&rest[..gt], &rest[gt + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        Author {
+            name,
+            email,
+            time: signature_time_after(rest),
+        }
+    }
+}
+
+/// The time in a `Name <email> 1234567890 +0000` value.
+fn signature_time(value: &[u8]) -> i64 {
+    match value.iter().rposition(|&b| b == b'>') {
+        Some(gt) => signature_time_after(&value[gt + 1..]),
+        None => 0,
+    }
+}
+
+fn signature_time_after(rest: &[u8]) -> i64 {
+    rest.split(|&b| b == b' ')
+        .find(|w| !w.is_empty())
+        .and_then(|w| std::str::from_utf8(w).ok())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(0)
+}
+
 /// The result of the history walk.
 pub struct Walk<'r> {
     /// Commits reachable from the candidate and from no stop commit, newest first.
-    pub commits: Vec<Commit<'r>>,
+    pub commits: Vec<RawCommit>,
+    /// Ties the walk to the repository it read.
+    _repo: std::marker::PhantomData<&'r Repository>,
     /// Stop commits met by the walk (release tags nearest to the candidate).
     pub frontier: Vec<Oid>,
 }
@@ -238,14 +386,14 @@ impl Repo {
     /// commits' tree ids.
     pub fn touches(
         &self,
-        commit: &Commit<'_>,
+        commit: &RawCommit,
         paths: &[PathBuf],
         exclude: Option<&globset::GlobSet>,
         cache: &mut HashMap<Oid, Oid>,
     ) -> Result<bool, RepoError> {
         let mine = commit.tree_id();
         let theirs = match commit.parent_id(0) {
-            Ok(parent) => match cache.get(&parent) {
+            Some(parent) => match cache.get(&parent) {
                 Some(tree) => Some(*tree),
                 None => {
                     let tree = self.commit(parent)?.tree_id();
@@ -253,7 +401,7 @@ impl Repo {
                     Some(tree)
                 }
             },
-            Err(_) => None,
+            None => None,
         };
         cache.insert(commit.id(), mine);
         for path in paths {
@@ -473,6 +621,23 @@ impl Repo {
         remote.url().ok().map(str::to_owned)
     }
 
+    /// Reads a commit from the object database for the walk.
+    pub fn raw_commit(&self, odb: &git2::Odb<'_>, id: Oid) -> Result<RawCommit, RepoError> {
+        let object = odb
+            .read(id)
+            .map_err(git_err(format!("reading commit {id}")))?;
+        if object.kind() != ObjectType::Commit {
+            return Err(RepoError::BadRevision {
+                rev: id.to_string(),
+                message: "it is not a commit".to_owned(),
+            });
+        }
+        RawCommit::parse(id, object.data().to_vec()).ok_or_else(|| RepoError::BadRevision {
+            rev: id.to_string(),
+            message: "the commit object is malformed".to_owned(),
+        })
+    }
+
     /// Looks up a commit.
     pub fn commit(&self, id: Oid) -> Result<Commit<'_>, RepoError> {
         self.repo
@@ -515,7 +680,11 @@ impl Repo {
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
         const SLOP: usize = 5;
-        let mut nodes: HashMap<Oid, Node<'_>, OidHash> = HashMap::default();
+        let odb = self
+            .repo
+            .odb()
+            .map_err(git_err("opening the object database"))?;
+        let mut nodes: HashMap<Oid, Node, OidHash> = HashMap::default();
         let mut queue = BinaryHeap::new();
         let mut seq = 0u64;
         let mut order = Vec::new();
@@ -526,11 +695,12 @@ impl Repo {
             return Ok(Walk {
                 commits: Vec::new(),
                 frontier,
+                _repo: std::marker::PhantomData,
             });
         }
-        let first = self.commit(start)?;
+        let first = self.raw_commit(&odb, start)?;
         queue.push(Entry {
-            time: first.time().seconds(),
+            time: first.time(),
             seq,
             id: start,
         });
@@ -539,10 +709,10 @@ impl Repo {
             if nodes.contains_key(&seed) {
                 continue;
             }
-            let commit = self.commit(seed)?;
+            let commit = self.raw_commit(&odb, seed)?;
             seq += 1;
             queue.push(Entry {
-                time: commit.time().seconds(),
+                time: commit.time(),
                 seq,
                 id: seed,
             });
@@ -596,10 +766,10 @@ impl Repo {
                 if queued {
                     continue;
                 }
-                let commit = self.commit(parent)?;
+                let commit = self.raw_commit(&odb, parent)?;
                 seq += 1;
                 queue.push(Entry {
-                    time: commit.time().seconds(),
+                    time: commit.time(),
                     seq,
                     id: parent,
                 });
@@ -634,7 +804,11 @@ impl Repo {
                 }
             })
             .collect();
-        Ok(Walk { commits, frontier })
+        Ok(Walk {
+            commits,
+            frontier,
+            _repo: std::marker::PhantomData,
+        })
     }
 }
 
@@ -671,9 +845,9 @@ impl std::hash::Hasher for OidHasher {
 }
 
 /// A commit met by the walk.
-struct Node<'r> {
+struct Node {
     /// Loaded when queued; kept after the visit only for included commits.
-    commit: Option<Commit<'r>>,
+    commit: Option<RawCommit>,
     /// Known once visited.
     parents: Vec<Oid>,
     queued: bool,
@@ -681,7 +855,7 @@ struct Node<'r> {
     excluded: bool,
 }
 
-impl<'r> Node<'r> {
+impl Node {
     fn unseen() -> Self {
         Node {
             commit: None,
@@ -692,7 +866,7 @@ impl<'r> Node<'r> {
         }
     }
 
-    fn queued(commit: Commit<'r>) -> Self {
+    fn queued(commit: RawCommit) -> Self {
         Node {
             commit: Some(commit),
             queued: true,
@@ -725,7 +899,7 @@ impl PartialOrd for Entry {
 
 /// Marks `id` excluded and carries the mark to its visited ancestors;
 /// unvisited ones keep the mark until they are visited.
-fn mark_excluded(id: Oid, nodes: &mut HashMap<Oid, Node<'_>, OidHash>) {
+fn mark_excluded(id: Oid, nodes: &mut HashMap<Oid, Node, OidHash>) {
     let mut stack = vec![id];
     while let Some(id) = stack.pop() {
         let node = nodes.entry(id).or_insert_with(Node::unseen);
@@ -745,5 +919,44 @@ fn kind_name(kind: Option<ObjectType>) -> &'static str {
         Some(ObjectType::Blob) => "blob",
         Some(ObjectType::Tag) => "tag",
         _ => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_commits_parse_like_git() {
+        let tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+        let p1 = "1111111111111111111111111111111111111111";
+        let p2 = "2222222222222222222222222222222222222222";
+        let text = format!(
+            "tree {tree}\nparent {p1}\nparent {p2}\nauthor Ada Author <ada@example.com> 1700000000 +0100\ncommitter C <c@x> 1700000060 -0500\nencoding ISO-8859-1\ngpgsig -----BEGIN SSH SIGNATURE-----\n U1NIU0lH\n -----END SSH SIGNATURE-----\n\n\nfeat: x\n\nbody\n"
+        );
+        let id = Oid::from_bytes(&[7; 20]).unwrap();
+        let c = RawCommit::parse(id, text.into_bytes()).unwrap();
+        assert_eq!(c.tree_id().to_string(), tree);
+        assert_eq!(c.parent_count(), 2);
+        assert_eq!(c.parent_id(1).unwrap().to_string(), p2);
+        assert_eq!(c.time(), 1_700_000_060);
+        let author = c.author();
+        assert_eq!(
+            (author.name, author.email, author.time),
+            (&b"Ada Author"[..], &b"ada@example.com"[..], 1_700_000_000)
+        );
+        assert_eq!(c.message_bytes(), b"feat: x\n\nbody\n");
+        // No message, odd authors, malformed objects.
+        let bare = RawCommit::parse(
+            id,
+            format!("tree {tree}\nauthor <> 5 +0000\ncommitter x 9\n").into_bytes(),
+        )
+        .unwrap();
+        assert_eq!(bare.message_bytes(), b"");
+        assert_eq!(bare.author().time, 5);
+        assert_eq!(bare.time(), 0);
+        assert!(RawCommit::parse(id, b"parent nothex\n".to_vec()).is_none());
+        assert!(RawCommit::parse(id, b"no tree at all\n\nmsg".to_vec()).is_none());
+        assert!(RawCommit::parse(id, Vec::new()).is_none());
     }
 }
