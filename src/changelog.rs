@@ -174,7 +174,10 @@ pub fn insert(
         .iter()
         .filter_map(|m| version_of(&m.tag).map(|v| (v, m.start)))
         .collect();
-    let fallback = if found.is_empty() {
+    let fallback = if let Some(end) = end_marker {
+        // Our generated block, possibly empty: new sections go at its end.
+        end
+    } else if found.is_empty() {
         let mut offset = 0;
         let mut first_h2 = None;
         for line in text.split_inclusive('\n') {
@@ -194,7 +197,7 @@ pub fn insert(
             }
         }
     } else {
-        end_marker.unwrap_or(text.len())
+        text.len()
     };
 
     let mut inserts: Vec<(usize, &Section)> = sections
@@ -210,7 +213,7 @@ pub fn insert(
         .collect();
     inserts.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.version.cmp(&a.1.version)));
 
-    let close = found.is_empty() && !inserts.is_empty();
+    let close = found.is_empty() && end_marker.is_none() && !inserts.is_empty();
     let last = inserts.len();
     let mut out = String::with_capacity(
         text.len() + sections.iter().map(|s| s.text.len() + 64).sum::<usize>(),
@@ -341,6 +344,14 @@ mod tests {
         assert!(updated.ends_with("## 1.0.0\n\n- old\n"));
         let empty = insert("", &[section("1.0.0", false)], version_of);
         assert!(empty.starts_with("<!-- git-release: v1.0.0 -->"));
+    }
+
+    #[test]
+    fn a_file_with_only_an_unreleased_section_stays_the_same() {
+        let file = fresh(DEFAULT_HEADER, &[section("0.1.0", true)]);
+        let again = insert(&file, &[section("0.1.0", true)], version_of);
+        assert_eq!(again, file);
+        assert_eq!(again.matches(END_MARKER).count(), 1);
     }
 
     #[test]

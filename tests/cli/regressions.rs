@@ -251,3 +251,19 @@ fn deployments_cannot_skip_promotion_or_borrow_other_commits_records() {
         run.stderr()
     );
 }
+
+#[test]
+fn unreleased_only_changelog_is_idempotent() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: first");
+    repo.run(&["changelog", "--unreleased"]).expect(0);
+    let run = repo.run(&["changelog", "--unreleased"]);
+    run.expect(0);
+    assert_eq!(run.stdout(), "CHANGELOG.md is up to date\n");
+    let text = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert_eq!(
+        text.matches("<!-- git-release: end -->").count(),
+        1,
+        "{text}"
+    );
+}
