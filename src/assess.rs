@@ -77,17 +77,13 @@ pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Erro
             .filter(|c| !c.merge)
             .flat_map(|c| {
                 // Co-authors wrote the change too.
-                let co = c
-                    .trailers
-                    .iter()
-                    .filter(|t| t.key.eq_ignore_ascii_case("Co-authored-by"))
-                    .filter_map(|t| {
-                        t.value
-                            .trim()
-                            .strip_suffix('>')?
-                            .rsplit_once('<')
-                            .map(|(_, e)| e.trim().to_owned())
-                    });
+                let co = crate::trailer::find(&c.trailers, "Co-authored-by").filter_map(|value| {
+                    value
+                        .trim()
+                        .strip_suffix('>')?
+                        .rsplit_once('<')
+                        .map(|(_, e)| e.trim().to_owned())
+                });
                 std::iter::once(c.author.email.clone()).chain(co)
             })
             .collect(),

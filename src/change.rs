@@ -92,10 +92,8 @@ impl Change {
 
     /// The `Release-As` value from a trailer or footer, if any.
     pub fn release_as(&self) -> Option<&str> {
-        self.trailers
-            .iter()
-            .find(|t| t.key.eq_ignore_ascii_case("Release-As"))
-            .map(|t| t.value.as_str())
+        trailer::find(&self.trailers, "Release-As")
+            .next()
             .or_else(|| {
                 self.conventional
                     .as_ref()

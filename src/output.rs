@@ -78,11 +78,6 @@ impl Output {
         self.format == Format::Json
     }
 
-    /// Whether `-v` was given.
-    pub fn verbose(&self) -> bool {
-        self.verbose > 0
-    }
-
     /// Paints text in a style (or not, without colour).
     pub fn paint(&self, style: Style, text: &str) -> String {
         if !self.color {

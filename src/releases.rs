@@ -229,18 +229,7 @@ impl<'a> Describer<'a> {
         let history = self.history_of(tag)?;
         let mut release = self.describe_tag(tag, &history);
         // Dependency releases are kept in the release record.
-        let message = self
-            .repo
-            .git()
-            .find_reference(&format!("refs/tags/{name}"))
-            .ok()
-            .and_then(|r| r.target())
-            .and_then(|id| self.repo.git().find_tag(id).ok())
-            .and_then(|t| {
-                t.message_bytes()
-                    .map(|m| String::from_utf8_lossy(m).into_owned())
-            });
-        if let Some(message) = message {
+        if let Some(message) = self.repo.tag_message(name) {
             release.notes = message
                 .lines()
                 .filter(|l| l.starts_with("Dependency `"))
@@ -282,7 +271,11 @@ impl<'a> Describer<'a> {
         let start = self.repo.resolve(to)?;
         let stop = self.repo.resolve(from)?;
         let walk = self.repo.walk_range(start, stop, self.first_parent)?;
-        let mailmap = self.repo.git().mailmap().ok();
+        let mailmap = self
+            .repo
+            .has_mailmap()
+            .then(|| self.repo.git().mailmap().ok())
+            .flatten();
         let changes: Vec<Change> = walk
             .commits
             .iter()

@@ -473,6 +473,18 @@ impl Repo {
         Ok((a != b).then_some((a, b)))
     }
 
+    /// The message of an annotated tag (`None` for lightweight tags).
+    pub fn tag_message(&self, name: &str) -> Option<String> {
+        let id = self
+            .repo
+            .find_reference(&format!("refs/tags/{name}"))
+            .ok()?
+            .target()?;
+        let tag = self.repo.find_tag(id).ok()?;
+        tag.message_bytes()
+            .map(|m| String::from_utf8_lossy(m).into_owned())
+    }
+
     /// A release tag's date: the tagger's for annotated tags, else the
     /// commit's (seconds since the epoch).
     pub fn tag_date(&self, name: &str, commit: Oid) -> i64 {

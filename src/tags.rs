@@ -176,16 +176,6 @@ impl TagIndex {
         map
     }
 
-    /// Whether a final release of exactly this version exists.
-    pub fn released(&self, version: &Version) -> Option<&ReleaseTag> {
-        self.releases.iter().find(|t| {
-            t.version.pre.is_empty()
-                && t.version.major == version.major
-                && t.version.minor == version.minor
-                && t.version.patch == version.patch
-        })
-    }
-
     /// The tag with this name, if it is a release tag.
     pub fn get(&self, name: &str) -> Option<&ReleaseTag> {
         self.releases.iter().find(|t| t.name == name)
@@ -275,7 +265,5 @@ mod tests {
         assert_eq!(index.unmatched, 1);
         assert_eq!(index.by_commit(false, None).len(), 3);
         assert_eq!(index.by_commit(true, None).len(), 4);
-        assert!(index.released(&Version::new(1, 2, 0)).is_some());
-        assert!(index.released(&Version::new(2, 0, 0)).is_none());
     }
 }

@@ -118,12 +118,7 @@ pub fn verify(
         .and_then(|t| t.message_bytes())
         .map(|m| trailer::parse(&String::from_utf8_lossy(m)))
         .unwrap_or_default();
-    let field = |key: &str| {
-        record
-            .iter()
-            .find(|t| t.key.eq_ignore_ascii_case(key))
-            .map(|t| t.value.clone())
-    };
+    let field = |key: &str| trailer::find(&record, key).next().map(str::to_owned);
     let tagger = annotated
         .and_then(|t| t.tagger())
         .map(|s| String::from_utf8_lossy(s.email_bytes()).into_owned());

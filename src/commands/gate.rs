@@ -86,6 +86,35 @@ pub fn show(assessment: &Assessment, out: &Output) -> Result<(), Error> {
     out.write(&render(&assessment.report, out))
 }
 
+/// One line per requirement, with the fix and (optionally) what did not count.
+pub fn requirement_lines(
+    requirements: &[crate::gate::Requirement],
+    out: &Output,
+    rejected: bool,
+) -> String {
+    let mut s = String::new();
+    for r in requirements {
+        let mark = if r.ok {
+            out.paint(Style::Good, "ok  ")
+        } else {
+            out.paint(Style::Bad, "FAIL")
+        };
+        s.push_str(&format!("  {mark}  {}: {}\n", r.name, r.detail));
+        if let Some(fix) = &r.fix {
+            s.push_str(&format!("        fix: {fix}\n"));
+        }
+        if rejected {
+            for why in &r.rejected {
+                s.push_str(&format!(
+                    "        {} {why}\n",
+                    out.paint(Style::Dim, "not counted:")
+                ));
+            }
+        }
+    }
+    s
+}
+
 /// The report as text.
 pub fn render(report: &Report, out: &Output) -> String {
     let mut s = format!(
@@ -97,23 +126,7 @@ pub fn render(report: &Report, out: &Output) -> String {
     if report.requirements.is_empty() {
         s.push_str("  no requirements: the policy asks for nothing\n");
     }
-    for r in &report.requirements {
-        let mark = if r.ok {
-            out.paint(Style::Good, "ok  ")
-        } else {
-            out.paint(Style::Bad, "FAIL")
-        };
-        s.push_str(&format!("  {mark}  {}: {}\n", r.name, r.detail));
-        if let Some(fix) = &r.fix {
-            s.push_str(&format!("        fix: {fix}\n"));
-        }
-        for why in &r.rejected {
-            s.push_str(&format!(
-                "        {} {why}\n",
-                out.paint(Style::Dim, "not counted:")
-            ));
-        }
-    }
+    s.push_str(&requirement_lines(&report.requirements, out, true));
     s.push_str(if report.ok {
         "Gate met.\n"
     } else {

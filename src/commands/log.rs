@@ -68,10 +68,8 @@ pub struct ReleaseRecord {
 pub fn parse_record(message: &str) -> ReleaseRecord {
     let trailers = crate::trailer::parse(message);
     let values = |key: &str| -> Vec<String> {
-        trailers
-            .iter()
-            .filter(|t| t.key.eq_ignore_ascii_case(key))
-            .map(|t| t.value.clone())
+        crate::trailer::find(&trailers, key)
+            .map(str::to_owned)
             .collect()
     };
     let mut lines = message.lines();
@@ -130,18 +128,7 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
     for package in &env.packages {
         let index = crate::release::index(&env.repo, &package.template)?;
         for tag in &index.releases {
-            let message = env
-                .repo
-                .git()
-                .find_reference(&format!("refs/tags/{}", tag.name))
-                .ok()
-                .and_then(|r| r.target())
-                .and_then(|id| env.repo.git().find_tag(id).ok())
-                .and_then(|t| {
-                    t.message_bytes()
-                        .map(|m| String::from_utf8_lossy(m).into_owned())
-                })
-                .unwrap_or_default();
+            let message = env.repo.tag_message(&tag.name).unwrap_or_default();
             let record = parse_record(&message);
             entries.push(Entry {
                 package: package.name.clone(),

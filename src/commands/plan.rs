@@ -165,17 +165,11 @@ pub fn render(plan: &Plan, out: &Output) -> String {
             "{}          {verdict} (policy: {policy})\n",
             bold("Gate:")
         ));
-        for r in &plan.gate.requirements {
-            let mark = if r.ok {
-                out.paint(Style::Good, "ok  ")
-            } else {
-                out.paint(Style::Bad, "FAIL")
-            };
-            s.push_str(&format!("  {mark} {}: {}\n", r.name, r.detail));
-            if let Some(fix) = &r.fix {
-                s.push_str(&format!("         fix: {fix}\n"));
-            }
-        }
+        s.push_str(&crate::commands::gate::requirement_lines(
+            &plan.gate.requirements,
+            out,
+            false,
+        ));
     }
     s
 }

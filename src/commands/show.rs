@@ -63,25 +63,15 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let templates = Templates::new(&crate::releases::sources(&env.config, root.as_deref()))?;
     let notes = templates.render(Kind::Notes, &release)?;
 
-    let git = env.repo.git();
-    let target = git
-        .find_reference(&format!("refs/tags/{tag}"))
-        .ok()
-        .and_then(|r| r.target())
-        .ok_or_else(|| Error::refused(format!("there is no tag `{tag}`"), &[]))?;
-    let message = git.find_tag(target).ok().and_then(|t| {
-        t.message_bytes()
-            .map(|m| String::from_utf8_lossy(m).into_owned())
-    });
+    let message = env.repo.tag_message(tag);
     let commit = env.repo.resolve(&format!("refs/tags/{tag}"))?;
-    let candidate = message
+    let trailers = message
         .as_deref()
         .map(crate::trailer::parse)
-        .and_then(|t| {
-            t.into_iter()
-                .find(|t| t.key.eq_ignore_ascii_case("Release-Candidate"))
-        })
-        .and_then(|t| git2::Oid::from_str(t.value.trim()).ok())
+        .unwrap_or_default();
+    let candidate = crate::trailer::find(&trailers, "Release-Candidate")
+        .next()
+        .and_then(|value| git2::Oid::from_str(value.trim()).ok())
         .unwrap_or(commit);
 
     // Evidence, each record with what it is worth under the trusted policy.
