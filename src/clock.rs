@@ -32,7 +32,12 @@ pub fn timestamp(date: Option<&str>) -> Result<i64, Error> {
         return parsed
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp().as_second())
-            .map_err(|e| Error::refused(format!("`--date {date}`: {e}"), &[]));
+            .map_err(|e| {
+                Error::refused(
+                    format!("`--date {date}`: {e}"),
+                    &["give a date between 0001-01-01 and 9999-12-31"],
+                )
+            });
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
         return epoch.trim().parse::<i64>().map_err(|_| {

@@ -164,7 +164,12 @@ pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Tr
     }
     let source = format!("{FILE_NAME} at {label}");
     let policy = Policy::from_config(&read.gate, source.clone())
-        .map_err(|e| Error::refused(format!("the trusted policy `{source}`: {e}"), &[]))?;
+        .map_err(|e| {
+            Error::refused(
+                format!("the trusted policy `{source}`: {e}"),
+                &["the policy is read from the last release: fix it in the next release, or point `gate.trust` at a revision with a valid policy"],
+            )
+        })?;
     let path = &read.gate.allowed_signers;
     let (signers, signers_problem) = match repo.blob_at(commit, path)? {
         Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {

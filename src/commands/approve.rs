@@ -81,7 +81,7 @@ fn approve(
     if !git2::Reference::is_valid_name(&format!("refs/tags/{tag}")) {
         return Err(Error::refused(
             format!("`{tag}` is not a valid tag name"),
-            &[],
+            &["give the tag the release will get, e.g. `--tag v1.2.0`"],
         ));
     }
     let (name, email) = record::identity(repo)?;

@@ -54,7 +54,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     if remote.starts_with('-') {
         return Err(Error::refused(
             format!("`{remote}` is not a remote name"),
-            &[],
+            &["name a remote from `git remote -v`, e.g. `origin`"],
         ));
     }
     let incoming = format!("refs/notes/release-remote/{remote}");
