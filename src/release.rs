@@ -80,6 +80,33 @@ pub fn find(
     candidate: Oid,
     options: &Options,
 ) -> Result<History, RepoError> {
+    let (mut history, commits) = find_commits(repo, index, template, candidate, options)?;
+    let mailmap = mailmap(repo);
+    history.changes = commits
+        .iter()
+        .map(|c| to_change(c, mailmap.as_ref()))
+        .collect();
+    Ok(history)
+}
+
+/// The repository's `.mailmap`, when it has one (resolving authors through
+/// an empty mailmap costs a copy per commit).
+pub fn mailmap(repo: &Repo) -> Option<Mailmap> {
+    repo.has_mailmap()
+        .then(|| repo.git().mailmap().ok())
+        .flatten()
+}
+
+/// [`find`] with the commits in scope left as read: the history's `changes`
+/// are empty and `since_pre` follows the returned commits, for callers that
+/// convert them elsewhere (on another thread).
+pub fn find_commits(
+    repo: &Repo,
+    index: &TagIndex,
+    template: &Template,
+    candidate: Oid,
+    options: &Options,
+) -> Result<(History, Vec<RawCommit>), RepoError> {
     let below = options.below.as_ref();
     let eligible = |t: &&ReleaseTag| below.is_none_or(|b| t.version < *b);
 
@@ -158,16 +185,11 @@ pub fn find(
     }
     skipped.sort_by(|a, b| b.version.cmp(&a.version));
 
-    // Resolving authors through an empty mailmap costs a copy per commit.
-    let mailmap = repo
-        .has_mailmap()
-        .then(|| repo.git().mailmap().ok())
-        .flatten();
     let mut since_pre = match &last_pre {
         Some(pre) => not_reachable_from(pre.commit, &walk.commits),
         None => vec![true; walk.commits.len()],
     };
-    let mut commits: Vec<&RawCommit> = walk.commits.iter().collect();
+    let mut commits = walk.commits;
     if !options.paths.is_empty() {
         // Every walked commit's tree is known already; only the parents at
         // the range's edge need reading.
@@ -187,10 +209,6 @@ pub fn find(
         let mut flags = keep.iter();
         since_pre.retain(|_| flags.next().copied().unwrap_or(false));
     }
-    let changes: Vec<Change> = commits
-        .iter()
-        .map(|c| to_change(c, mailmap.as_ref()))
-        .collect();
 
     let why_previous = match (&chosen, &last_pre) {
         (_, Some(pre)) => format!(
@@ -219,16 +237,17 @@ pub fn find(
         (None, None) => "no release tag is reachable from the candidate".to_owned(),
     };
 
-    Ok(History {
+    let history = History {
         candidate,
         last_final: chosen,
         last_pre,
         why_previous,
         skipped,
-        changes,
+        changes: Vec::new(),
         since_pre,
         trust_base: None,
-    })
+    };
+    Ok((history, commits))
 }
 
 /// For each commit (newest first), whether it is not reachable from `from`

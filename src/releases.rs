@@ -18,7 +18,7 @@ use crate::package::Package;
 use crate::plan::{self, Plan};
 use crate::release::{self, History, Options};
 use crate::render::Sources;
-use crate::repo::Repo;
+use crate::repo::{RawCommit, Repo};
 use crate::tags::{ReleaseTag, TagIndex, Template};
 
 /// Reads releases of one tag template from one repository.
@@ -34,37 +34,25 @@ pub struct Describer<'a> {
     first_parent: bool,
 }
 
-/// A release read from history, waiting to be described.
+/// A release read from history, waiting to be described: its commits as
+/// read, converted to changes on the describing thread.
 struct Pending {
     tag: ReleaseTag,
     previous: Option<(String, String, i64)>,
     date: i64,
-    changes: Vec<Change>,
+    commits: Vec<RawCommit>,
 }
 
-/// The history of an existing release tag: the commits since the release
-/// before it (for a final release, the previous final release).
-fn history_of(
-    repo: &Repo,
-    index: &TagIndex,
-    package: &Package,
-    first_parent: bool,
-    tag: &ReleaseTag,
-) -> Result<History, Error> {
-    let options = Options {
+/// How to find the history of an existing release tag: the commits since
+/// the release before it (for a final release, the previous final release).
+fn options_for(package: &Package, first_parent: bool, tag: &ReleaseTag) -> Options {
+    Options {
         first_parent,
         pre_releases: !tag.version.pre.is_empty(),
         below: Some(tag.version.clone()),
         paths: package.paths.clone(),
         exclude: package.exclude.clone(),
-    };
-    Ok(release::find(
-        repo,
-        index,
-        &package.template,
-        tag.commit,
-        &options,
-    )?)
+    }
 }
 
 /// The changes after the previous release: all of them, unless a
@@ -179,13 +167,14 @@ impl<'a> Describer<'a> {
     }
 
     fn history_of(&self, tag: &ReleaseTag) -> Result<History, Error> {
-        history_of(
+        let options = options_for(&self.package, self.first_parent, tag);
+        Ok(release::find(
             self.repo,
             &self.index,
-            &self.package,
-            self.first_parent,
-            tag,
-        )
+            &self.template,
+            tag.commit,
+            &options,
+        )?)
     }
 
     fn describe_tag(&self, tag: &ReleaseTag, history: &History) -> Release {
@@ -323,8 +312,12 @@ impl<'a> Describer<'a> {
                     let head = release::find(&repo, index, template, from, &options)?;
                     let mut next = head.last_final;
                     while let Some(tag) = next {
-                        let history = history_of(&repo, index, package, first_parent, &tag)?;
-                        let changes = since_previous(&history).into_owned();
+                        let options = options_for(package, first_parent, &tag);
+                        let (history, mut commits) =
+                            release::find_commits(&repo, index, template, tag.commit, &options)?;
+                        // A final release's changes: all since the previous final one.
+                        let mut since = history.since_pre.iter();
+                        commits.retain(|_| since.next().copied().unwrap_or(true));
                         let previous = history.previous().map(|p| {
                             (
                                 p.version.to_string(),
@@ -338,7 +331,7 @@ impl<'a> Describer<'a> {
                             tag,
                             previous,
                             date,
-                            changes,
+                            commits,
                         };
                         if sender.send(Ok(pending)).is_err() {
                             break;
@@ -350,8 +343,15 @@ impl<'a> Describer<'a> {
                     let _ = sender.send(Err(e));
                 }
             });
+            let mailmap = release::mailmap(self.repo);
             for pending in receiver {
                 let pending = pending?;
+                let changes: Vec<Change> = pending
+                    .commits
+                    .iter()
+                    .map(|c| release::to_change(c, mailmap.as_ref()))
+                    .collect();
+                drop(pending.commits);
                 let release = context::build(&context::Input {
                     package: self.package.name.clone(),
                     version: pending.tag.version.to_string(),
@@ -359,7 +359,7 @@ impl<'a> Describer<'a> {
                     previous: pending.previous,
                     timestamp: pending.date,
                     unreleased: false,
-                    changes: &pending.changes,
+                    changes: &changes,
                     rules: &self.rules,
                     section_order: &self.config.changelog.sections,
                     exclude: &self.exclude,
