@@ -1,5 +1,8 @@
 //! The `git-release` binary: arguments in, exit code out.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // Like git, trust object ids on read instead of re-hashing every object.
     git2::opts::strict_hash_verification(false);
