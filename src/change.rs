@@ -41,16 +41,23 @@ pub struct Change {
 /// The longest message we parse; longer ones are cut (with a warning by the caller).
 pub const MAX_MESSAGE: usize = 1 << 20;
 
+/// Bytes as text, invalid UTF-8 replaced. Checks the common valid case the
+/// fast way first (`from_utf8_lossy` walks every byte on its own).
+pub fn text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 impl Change {
     /// Builds a change from a commit's plain values.
     pub fn new(id: String, message: &[u8], author: Person, time: i64, merge: bool) -> Change {
         let cut = &message[..message.len().min(MAX_MESSAGE)];
-        let message = String::from_utf8_lossy(cut);
-        let message = if message.contains('\r') {
-            message.replace("\r\n", "\n")
-        } else {
-            message.into_owned()
-        };
+        let mut message = text(cut);
+        if message.contains('\r') {
+            message = message.replace("\r\n", "\n");
+        }
         let summary = message.lines().next().unwrap_or("").trim().to_owned();
         let conventional = conventional::parse(&message);
         let trailers = trailer::parse(&message);
@@ -101,5 +108,17 @@ impl Change {
                     .and_then(|c| c.footer("Release-As"))
             })
             .map(str::trim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_replaces_invalid_utf8_only() {
+        assert_eq!(text("Zoë".as_bytes()), "Zoë");
+        assert_eq!(text(b"Zo\xeb <z@x>"), "Zo\u{fffd} <z@x>");
+        assert_eq!(text(b""), "");
     }
 }

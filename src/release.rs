@@ -283,8 +283,8 @@ pub fn to_change(commit: &RawCommit, mailmap: Option<&Mailmap>) -> Change {
         })
     });
     let person = resolved.unwrap_or_else(|| Person {
-        name: String::from_utf8_lossy(author.name).into_owned(),
-        email: String::from_utf8_lossy(author.email).into_owned(),
+        name: crate::change::text(author.name),
+        email: crate::change::text(author.email),
     });
     Change::new(
         commit.id().to_string(),

@@ -96,6 +96,12 @@ pub fn parse(message: &str) -> Vec<Trailer> {
     };
     let text: &str = &message;
     let buf = text.as_bytes();
+    // Trailers follow the title paragraph and hold a `:`; most messages
+    // have none after their first line.
+    match memchr::memchr(b'\n', buf) {
+        Some(nl) if memchr::memchr(b':', &buf[nl..]).is_some() => {}
+        _ => return Vec::new(),
+    }
 
     let end = find_end_of_log_message(text);
     let start = find_trailer_block_start(buf, end);
@@ -195,7 +201,7 @@ fn unfold(val: &[u8]) -> Vec<u8> {
 
 /// Offset just after the line that starts at or contains `s`.
 fn next_line(buf: &[u8], s: usize) -> usize {
-    match buf[s..].iter().position(|&c| c == b'\n') {
+    match memchr::memchr(b'\n', &buf[s..]) {
         Some(nl) => s + nl + 1,
         None => buf.len(),
     }
@@ -210,12 +216,7 @@ fn last_line(buf: &[u8], len: usize) -> Option<usize> {
     if len == 1 {
         return Some(0);
     }
-    Some(
-        buf[..len - 1]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1),
-    )
+    Some(memchr::memrchr(b'\n', &buf[..len - 1]).map_or(0, |i| i + 1))
 }
 
 /// Whether the line starting at `s` is empty or whitespace only.
@@ -254,7 +255,9 @@ fn find_separator(line: &[u8]) -> Option<usize> {
 /// `wt_status_locate_end`: where a scissors line cuts the message, capped
 /// at `len`.
 fn locate_cut_line(text: &str, len: usize) -> usize {
-    if text.starts_with(&CUT_LINE[1..]) {
+    if memchr::memchr(b'#', text.as_bytes()).is_none() {
+        len
+    } else if text.starts_with(&CUT_LINE[1..]) {
         0
     } else if let Some(p) = text.find(CUT_LINE) {
         (p + 1).min(len)
@@ -275,7 +278,7 @@ fn ignored_log_message_bytes(text: &str, len: usize) -> usize {
     let mut bol = 0;
     let mut in_old_conflicts_block = false;
     while bol < cutoff {
-        let next = match buf[bol..len].iter().position(|&c| c == b'\n') {
+        let next = match memchr::memchr(b'\n', &buf[bol..len]) {
             Some(nl) => bol + nl + 1,
             None => len,
         };
@@ -420,6 +423,8 @@ mod tests {
             ("Just a subject", vec![]),
             ("Signed-off-by: A\n", vec![]),
             ("Subject\nKey: v\n", vec![]),
+            // A `:` in the title only: no trailers.
+            ("feat: x\n\nSigned-off-by A\n", vec![]),
             // A leading blank line ends an (empty) title.
             ("\nKey: v\n", vec![t("Key", "v")]),
             // Basic blocks.
