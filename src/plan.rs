@@ -339,28 +339,64 @@ fn unassigned(
         // A package covers the whole repository: every commit is in one.
         return Ok(None);
     }
-    let stops: std::collections::HashSet<git2::Oid> = plans
-        .iter()
-        .filter_map(|(_, h)| h.last_final.as_ref().map(|t| t.commit))
-        .collect();
-    let walk = repo.walk(head, &stops, false)?;
-    let mut cache = std::collections::HashMap::new();
+    let summary = |message: &[u8]| {
+        String::from_utf8_lossy(message)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
     let mut loose = Vec::new();
-    for commit in walk.commits.iter().filter(|c| c.parent_count() < 2) {
-        let mut touched = false;
-        for package in packages {
-            if repo.touches(commit, &package.paths, package.exclude.as_ref(), &mut cache)? {
-                touched = true;
-                break;
+    let untouched: Option<Vec<&Vec<git2::Oid>>> = plans
+        .iter()
+        .filter(|(_, h)| h.candidate == head)
+        .map(|(_, h)| h.untouched.as_ref())
+        .collect();
+    match untouched {
+        // Every package's walk ran from `head` over all parents and noted
+        // the commits outside it: the commits after every package's release
+        // that touch no package are in all of those lists (each walk covers
+        // the commits after every release).
+        Some(lists) if lists.len() == packages.len() => {
+            let (first, others) = lists
+                .split_first()
+                .map_or((None, &[][..]), |(f, o)| (Some(f), o));
+            let sets: Vec<std::collections::HashSet<&git2::Oid>> =
+                others.iter().map(|l| l.iter().collect()).collect();
+            for id in first.into_iter().flat_map(|l| l.iter()) {
+                if sets.iter().all(|s| s.contains(id)) {
+                    let commit = repo.commit(*id)?;
+                    loose.push(format!(
+                        "{} `{}`",
+                        &id.to_string()[..7],
+                        summary(commit.message_bytes())
+                    ));
+                }
             }
         }
-        if !touched {
-            let summary = String::from_utf8_lossy(commit.message_bytes())
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_owned();
-            loose.push(format!("{} `{summary}`", &commit.id().to_string()[..7]));
+        _ => {
+            let stops: std::collections::HashSet<git2::Oid> = plans
+                .iter()
+                .filter_map(|(_, h)| h.last_final.as_ref().map(|t| t.commit))
+                .collect();
+            let walk = repo.walk(head, &stops, false)?;
+            let mut cache = std::collections::HashMap::new();
+            for commit in walk.commits.iter().filter(|c| c.parent_count() < 2) {
+                let mut touched = false;
+                for package in packages {
+                    if repo.touches(commit, &package.paths, package.exclude.as_ref(), &mut cache)? {
+                        touched = true;
+                        break;
+                    }
+                }
+                if !touched {
+                    loose.push(format!(
+                        "{} `{}`",
+                        &commit.id().to_string()[..7],
+                        summary(commit.message_bytes())
+                    ));
+                }
+            }
         }
     }
     if loose.is_empty() {

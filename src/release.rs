@@ -39,6 +39,9 @@ pub struct History {
     pub since_pre: Vec<bool>,
     /// The release whose policy governs the next release (set by the plan).
     pub trust_base: Option<ReleaseTag>,
+    /// For a package walked with all parents: the non-merge commits of the
+    /// walk that touch none of its paths, newest first (`None` otherwise).
+    pub untouched: Option<Vec<Oid>>,
 }
 
 impl History {
@@ -190,6 +193,7 @@ pub fn find_commits(
         None => vec![true; walk.commits.len()],
     };
     let mut commits = walk.commits;
+    let mut untouched = None;
     if !options.paths.is_empty() {
         // Every walked commit's tree is known already; only the parents at
         // the range's edge need reading.
@@ -203,6 +207,16 @@ pub fn find_commits(
                 options.exclude.as_ref(),
                 &mut cache,
             )?);
+        }
+        if !options.first_parent {
+            untouched = Some(
+                commits
+                    .iter()
+                    .zip(&keep)
+                    .filter(|(c, kept)| !**kept && c.parent_count() < 2)
+                    .map(|(c, _)| c.id())
+                    .collect(),
+            );
         }
         let mut flags = keep.iter();
         commits.retain(|_| flags.next().copied().unwrap_or(false));
@@ -246,6 +260,7 @@ pub fn find_commits(
         changes: Vec::new(),
         since_pre,
         trust_base: None,
+        untouched,
     };
     Ok((history, commits))
 }

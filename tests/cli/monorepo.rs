@@ -262,3 +262,41 @@ fn init_detect_proposes_cargo_and_npm_workspace_packages() {
     let json = repo.run(&["plan", "--format", "json"]).json();
     assert_eq!(json.as_array().unwrap().len(), 3, "{json}");
 }
+
+/// The commits after every package's release that touch no package: read
+/// from the packages' own walks, or from a walk of their own when the
+/// packages follow first parents only; both say the same.
+#[test]
+fn unassigned_commits_are_those_after_every_release() {
+    let mut repo = monorepo();
+    change(&mut repo, &["crates/core/src/lib.rs"], "fix(core): one");
+    repo.tag("core-v1.0.1");
+    change(&mut repo, &["README.md"], "docs: before the web release");
+    change(&mut repo, &["web/index.js"], "feat(web): page");
+    repo.tag("web@2.1.0");
+    change(&mut repo, &["README.md"], "docs: after every release");
+    change(&mut repo, &["web/notes.md"], "docs(web): excluded notes");
+    change(&mut repo, &["crates/cli/src/main.rs"], "fix(cli): two");
+    let warning = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.push("plan");
+        let stderr = repo.run(&args).stderr();
+        stderr
+            .lines()
+            .find(|l| l.contains("touch no package"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    let all_parents = warning(&[]);
+    assert!(
+        all_parents.contains("2 commit(s) touch no package")
+            && all_parents.contains("docs(web): excluded notes")
+            && all_parents.contains("docs: after every release")
+            && !all_parents.contains("before the web release"),
+        "{all_parents}"
+    );
+    let config = format!("[commits]\nfirst-parent = true\n\n{CONFIG}");
+    repo.write_file(".git/first-parent.toml", &config);
+    let first_parent = warning(&["--config", ".git/first-parent.toml"]);
+    assert_eq!(first_parent, all_parents);
+}
