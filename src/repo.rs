@@ -448,24 +448,23 @@ impl Repo {
     ) -> Result<Option<EntryPair>, RepoError> {
         let mut a = Some(mine);
         let mut b = theirs;
+        let odb = self
+            .repo
+            .odb()
+            .map_err(git_err("opening the object database"))?;
         for component in path.components() {
             if a == b {
                 return Ok(None);
             }
-            let name = component.as_os_str().to_string_lossy();
+            let name = component.as_os_str().as_encoded_bytes();
             let child = |id: Option<Oid>| -> Result<Option<Oid>, RepoError> {
                 let Some(id) = id else { return Ok(None) };
-                match self.repo.find_tree(id) {
-                    Ok(tree) => Ok(tree.get_name(&name).map(|e| e.id())),
-                    // A file where a directory was: nothing below it.
-                    Err(e)
-                        if e.code() == ErrorCode::NotFound
-                            || e.class() == git2::ErrorClass::Invalid =>
-                    {
-                        Ok(None)
-                    }
-                    Err(e) => Err(git_err("reading a tree")(e)),
+                let object = odb.read(id).map_err(git_err("reading a tree"))?;
+                // A file where a directory was: nothing below it.
+                if object.kind() != ObjectType::Tree {
+                    return Ok(None);
                 }
+                Ok(tree_entry(object.data(), name))
             };
             a = child(a)?;
             b = child(b)?;
@@ -827,6 +826,23 @@ impl Repo {
 /// The ids of one path in two trees (`None`: absent).
 type EntryPair = (Option<Oid>, Option<Oid>);
 
+/// The id of the entry called `name` in a tree object's bytes (entries are
+/// `<mode> <name>\0<20-byte id>`), read in place without building the
+/// tree; `None` when absent or when the bytes are malformed.
+fn tree_entry(data: &[u8], name: &[u8]) -> Option<Oid> {
+    let mut at = 0;
+    while at < data.len() {
+        let space = at + memchr::memchr(b' ', &data[at..])?;
+        let nul = space + memchr::memchr(0, &data[space..])?;
+        let id = data.get(nul + 1..nul + 21)?;
+        if &data[space + 1..nul] == name {
+            return Oid::from_bytes(id).ok();
+        }
+        at = nul + 21;
+    }
+    None
+}
+
 /// Object ids are already uniformly random: hash them by their first bytes
 /// instead of running SipHash over all twenty.
 #[derive(Default, Clone, Copy)]
@@ -970,5 +986,47 @@ mod tests {
         assert!(RawCommit::parse(id, b"parent nothex\n".to_vec()).is_none());
         assert!(RawCommit::parse(id, b"no tree at all\n\nmsg".to_vec()).is_none());
         assert!(RawCommit::parse(id, Vec::new()).is_none());
+    }
+
+    #[test]
+    fn tree_entries_are_found_in_place_like_libgit2() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"x").unwrap();
+        let mut inner = repo.treebuilder(None).unwrap();
+        inner.insert("f", blob, 0o100644).unwrap();
+        let inner = inner.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        for name in ["a", "a-b", "a.b", "b c", "zz", "\u{e9}t\u{e9}"] {
+            root.insert(name, blob, 0o100644).unwrap();
+        }
+        root.insert("a0", inner, 0o040000).unwrap();
+        let root = root.write().unwrap();
+        let tree = repo.find_tree(root).unwrap();
+        let odb = repo.odb().unwrap();
+        let object = odb.read(root).unwrap();
+        for name in [
+            "a",
+            "a-b",
+            "a.b",
+            "a0",
+            "b c",
+            "zz",
+            "\u{e9}t\u{e9}",
+            "missing",
+            "",
+            "a0/f",
+        ] {
+            assert_eq!(
+                tree_entry(object.data(), name.as_bytes()),
+                tree.get_name(name).map(|e| e.id()),
+                "{name}"
+            );
+        }
+        // Cut anywhere, the bytes never panic and never invent an entry.
+        for cut in 0..object.data().len() {
+            let found = tree_entry(&object.data()[..cut], b"zz");
+            assert!(found.is_none() || found == Some(blob));
+        }
     }
 }
