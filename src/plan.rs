@@ -249,45 +249,67 @@ pub fn make_all(
             .map(|b| String::from_utf8_lossy(&b).into_owned())
     });
     let is_selected = |p: &Package| selected.iter().any(|s| s.name == p.name);
-    let mut plans = Vec::new();
-    for package in &packages {
+    let depends: Vec<Vec<String>> = packages
+        .iter()
+        .map(|p| dependencies(repo, head, p, &packages))
+        .collect();
+    let position = |name: &String| packages.iter().position(|p| p.name.as_ref() == Some(name));
+    // Plan the selected packages and what they depend on, directly or not.
+    let mut needed: Vec<bool> = packages.iter().map(is_selected).collect();
+    let mut queue: Vec<usize> = (0..packages.len()).filter(|&i| needed[i]).collect();
+    while let Some(i) = queue.pop() {
+        for j in depends[i].iter().filter_map(position) {
+            if !needed[j] {
+                needed[j] = true;
+                queue.push(j);
+            }
+        }
+    }
+    let mut plans: Vec<Option<(Plan, History)>> = Vec::new();
+    for (package, needed) in packages.iter().zip(&needed) {
+        if !needed {
+            plans.push(None);
+            continue;
+        }
         // Overrides name one package's version; the others plan as usual.
         let mut own = request.clone();
         if !is_selected(package) {
             own.overrides.bump = None;
             own.overrides.release_as = None;
         }
-        plans.push(make(repo, config, package, &own)?);
+        plans.push(Some(make(repo, config, package, &own)?));
     }
     if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
         if let Some((plan, _)) = plans
             .iter_mut()
+            .flatten()
             .find(|(p, _)| selected.iter().any(|s| s.name == p.package))
         {
             plan.warnings.push(warning);
         }
     }
-    let depends: Vec<Vec<String>> = packages
-        .iter()
-        .map(|p| dependencies(repo, head, p, &packages))
-        .collect();
     // Propagate until nothing changes (a dependency chain of any length).
     for _ in 0..packages.len() {
         let mut changed = false;
         for i in 0..packages.len() {
+            if plans[i].is_none() {
+                continue;
+            }
             for dep in &depends[i] {
-                let Some(j) = packages.iter().position(|p| p.name.as_ref() == Some(dep)) else {
+                let Some(j) = position(dep) else {
                     continue;
                 };
-                let Some(moved) = plans[j].0.next.as_ref().map(|n| n.version.clone()) else {
+                let Some(moved) = plans[j]
+                    .as_ref()
+                    .and_then(|(p, _)| p.next.as_ref())
+                    .map(|n| n.version.clone())
+                else {
                     continue;
                 };
-                if plans[i]
-                    .0
-                    .dependency_updates
-                    .iter()
-                    .any(|d| d.package == *dep)
-                {
+                let Some((plan_i, _)) = plans[i].as_mut() else {
+                    continue;
+                };
+                if plan_i.dependency_updates.iter().any(|d| d.package == *dep) {
                     continue;
                 }
                 let update = DependencyUpdate {
@@ -295,7 +317,7 @@ pub fn make_all(
                     manifest_name: packages[j].manifest_name.clone(),
                     version: moved.clone(),
                 };
-                if plans[i].0.next.is_none() {
+                if plan_i.next.is_none() {
                     let mut patch = request.clone();
                     patch.overrides.bump = Some(Bump::Patch);
                     patch.overrides.release_as = None;
@@ -309,9 +331,11 @@ pub fn make_all(
                         });
                     }
                     plan.reason = format!("patch because dependency `{dep}` moves to {moved}");
-                    plans[i] = (plan, history);
+                    plans[i] = Some((plan, history));
                 }
-                plans[i].0.dependency_updates.push(update);
+                if let Some((plan_i, _)) = plans[i].as_mut() {
+                    plan_i.dependency_updates.push(update);
+                }
                 changed = true;
             }
         }
@@ -321,24 +345,28 @@ pub fn make_all(
     }
     let mut chosen = Vec::new();
     for (package, plan) in packages.iter().zip(plans) {
-        if is_selected(package) {
+        if let Some(plan) = plan.filter(|_| is_selected(package)) {
             chosen.push(plan);
         }
     }
     Ok(chosen)
 }
 
-/// Commits since the newest package release that touch no package.
+/// Commits since the newest package release that touch no package, when
+/// every package is planned (not for a `--package` selection).
 fn unassigned(
     repo: &Repo,
     head: git2::Oid,
     packages: &[Package],
-    plans: &[(Plan, History)],
+    plans: &[Option<(Plan, History)>],
 ) -> Result<Option<String>, Error> {
     if packages.iter().any(|p| !p.is_scoped()) {
         // A package covers the whole repository: every commit is in one.
         return Ok(None);
     }
+    let Some(plans) = plans.iter().map(Option::as_ref).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
     let summary = |message: &[u8]| {
         String::from_utf8_lossy(message)
             .lines()

@@ -118,6 +118,21 @@ fn packages_release_on_their_own_and_dependents_follow() {
         .json();
     assert_eq!(one["package"], "core");
     repo.run(&["plan", "--package", "nope"]).expect(2);
+    // One package is planned with what it depends on: cli still follows core.
+    let cli = repo
+        .run(&["plan", "--package", "cli", "--format", "json"])
+        .json();
+    assert_eq!(cli["next"]["version"], "1.0.1");
+    assert_eq!(cli["dependency_updates"][0]["package"], "core");
+    assert_eq!(cli["dependency_updates"][0]["version"], "1.1.0");
+    // Commits touching no package are reported when all packages are planned.
+    assert!(repo.run(&["plan"]).stderr().contains("touch no package"));
+    let web = repo.run(&["plan", "--package", "web"]);
+    assert!(
+        !web.stderr().contains("touch no package"),
+        "{}",
+        web.stderr()
+    );
 }
 
 #[test]
