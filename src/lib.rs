@@ -20,6 +20,7 @@ pub mod error;
 pub mod evidence;
 pub mod fields;
 pub mod gate;
+pub mod graph;
 pub mod hooks;
 pub mod ledger;
 pub mod links;

@@ -114,7 +114,17 @@ pub fn find_commits(
     let eligible = |t: &&ReleaseTag| below.is_none_or(|b| t.version < *b);
 
     let stops: HashSet<Oid> = index.by_commit(false, below).into_keys().collect();
-    let mut walk = repo.walk(candidate, &stops, options.first_parent)?;
+    // A package's walk reads only the commits that touch it (with a
+    // commit-graph); the others are only walked through.
+    let scoped = !options.paths.is_empty();
+    let walk_from = |stops: &HashSet<Oid>| {
+        if scoped {
+            repo.walk_unread(candidate, stops, options.first_parent)
+        } else {
+            repo.walk(candidate, stops, options.first_parent)
+        }
+    };
+    let mut walk = walk_from(&stops)?;
 
     // The nearest final releases, then any higher final release that is
     // still reachable behind them (rare: tags out of version order).
@@ -153,7 +163,7 @@ pub fn find_commits(
     if let Some(last) = &chosen {
         if walk.frontier.iter().any(|&c| c != last.commit) {
             let only: HashSet<Oid> = [last.commit].into();
-            walk = repo.walk(candidate, &only, options.first_parent)?;
+            walk = walk_from(&only)?;
         }
     }
 
@@ -220,6 +230,9 @@ pub fn find_commits(
         }
         let mut flags = keep.iter();
         commits.retain(|_| flags.next().copied().unwrap_or(false));
+        for commit in &mut commits {
+            repo.read_message(commit)?;
+        }
         let mut flags = keep.iter();
         since_pre.retain(|_| flags.next().copied().unwrap_or(false));
     }

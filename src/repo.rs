@@ -13,6 +13,17 @@ use crate::tags::RawTag;
 /// An open repository.
 pub struct Repo {
     repo: Repository,
+    /// The commit-graph, opened on first use (`None` inside: there is none).
+    graph: std::cell::OnceCell<Option<crate::graph::CommitGraph>>,
+}
+
+impl From<Repository> for Repo {
+    fn from(repo: Repository) -> Repo {
+        Repo {
+            repo,
+            graph: std::cell::OnceCell::new(),
+        }
+    }
 }
 
 /// What went wrong reading the repository.
@@ -104,6 +115,25 @@ pub struct Author<'a> {
 }
 
 impl RawCommit {
+    /// A commit known from the commit-graph: parents, tree and time, with
+    /// no message or author until [`Repo::read_message`] reads the object.
+    fn from_graph(id: Oid, known: crate::graph::GraphCommit) -> RawCommit {
+        RawCommit {
+            id,
+            tree: known.tree,
+            parents: known.parents,
+            time: known.time,
+            author: 0..0,
+            message: 0,
+            data: Vec::new(),
+        }
+    }
+
+    /// Whether the object was read (it has its message and author).
+    pub fn is_read(&self) -> bool {
+        !self.data.is_empty()
+    }
+
     /// Parses a commit object's bytes.
     pub fn parse(id: Oid, data: Vec<u8>) -> Option<RawCommit> {
         let mut tree = None;
@@ -241,14 +271,40 @@ impl Repo {
     pub fn open() -> Result<Repo, RepoError> {
         let repo = Repository::open_from_env()
             .map_err(|e| RepoError::NotARepository(e.message().to_owned()))?;
-        Ok(Repo { repo })
+        Ok(Repo::from(repo))
     }
 
     /// Opens the repository at `path`.
     pub fn open_at(path: &Path) -> Result<Repo, RepoError> {
         let repo = Repository::discover(path)
             .map_err(|e| RepoError::NotARepository(e.message().to_owned()))?;
-        Ok(Repo { repo })
+        Ok(Repo::from(repo))
+    }
+
+    /// The commit-graph, unless there is none or `core.commitGraph` is off.
+    fn graph(&self) -> Option<&crate::graph::CommitGraph> {
+        self.graph
+            .get_or_init(|| {
+                let enabled = self
+                    .repo
+                    .config()
+                    .and_then(|c| c.get_bool("core.commitGraph"))
+                    .unwrap_or(true);
+                enabled
+                    .then(|| {
+                        crate::graph::CommitGraph::open(&self.repo.commondir().join("objects"))
+                    })
+                    .flatten()
+            })
+            .as_ref()
+    }
+
+    /// A commit's root tree, from the commit-graph when it knows the commit.
+    fn root_tree(&self, commit: Oid) -> Result<Oid, RepoError> {
+        match self.graph().and_then(|g| g.get(commit)) {
+            Some(known) => Ok(known.tree),
+            None => Ok(self.commit(commit)?.tree_id()),
+        }
     }
 
     /// The underlying libgit2 repository.
@@ -396,7 +452,7 @@ impl Repo {
             Some(parent) => match cache.get(&parent) {
                 Some(tree) => Some(*tree),
                 None => {
-                    let tree = self.commit(parent)?.tree_id();
+                    let tree = self.root_tree(parent)?;
                     cache.insert(parent, tree);
                     Some(tree)
                 }
@@ -668,7 +724,31 @@ impl Repo {
         stops: &HashSet<Oid>,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
-        self.walk_seeded(start, stops, &[], first_parent)
+        self.walk_seeded(start, stops, &[], first_parent, false)
+    }
+
+    /// [`Repo::walk`] for path scoping: commits the commit-graph knows are
+    /// not read (git does the same for path-limited logs), so their
+    /// messages and authors are missing until [`Repo::read_message`].
+    pub fn walk_unread(
+        &self,
+        start: Oid,
+        stops: &HashSet<Oid>,
+        first_parent: bool,
+    ) -> Result<Walk<'_>, RepoError> {
+        self.walk_seeded(start, stops, &[], first_parent, true)
+    }
+
+    /// Reads a commit the walk left unread (see [`Repo::walk_unread`]).
+    pub fn read_message(&self, commit: &mut RawCommit) -> Result<(), RepoError> {
+        if !commit.is_read() {
+            let odb = self
+                .repo
+                .odb()
+                .map_err(git_err("opening the object database"))?;
+            *commit = self.raw_commit(&odb, commit.id())?;
+        }
+        Ok(())
     }
 
     /// The commits of `hide..start` exactly as `git log hide..start` lists
@@ -680,7 +760,7 @@ impl Repo {
         hide: Oid,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
-        self.walk_seeded(start, &[hide].into(), &[hide], first_parent)
+        self.walk_seeded(start, &[hide].into(), &[hide], first_parent, false)
     }
 
     fn walk_seeded(
@@ -689,12 +769,18 @@ impl Repo {
         stops: &HashSet<Oid>,
         seeds: &[Oid],
         first_parent: bool,
+        unread: bool,
     ) -> Result<Walk<'_>, RepoError> {
         const SLOP: usize = 5;
         let odb = self
             .repo
             .odb()
             .map_err(git_err("opening the object database"))?;
+        let graph = if unread { self.graph() } else { None };
+        let read = |id: Oid| match graph.and_then(|g| g.get(id)) {
+            Some(known) => Ok(RawCommit::from_graph(id, known)),
+            None => self.raw_commit(&odb, id),
+        };
         let mut nodes: HashMap<Oid, Node, OidHash> = HashMap::default();
         let mut queue = BinaryHeap::new();
         let mut seq = 0u64;
@@ -709,7 +795,7 @@ impl Repo {
                 _repo: std::marker::PhantomData,
             });
         }
-        let first = self.raw_commit(&odb, start)?;
+        let first = read(start)?;
         queue.push(Entry {
             time: first.time(),
             seq,
@@ -720,7 +806,7 @@ impl Repo {
             if nodes.contains_key(&seed) {
                 continue;
             }
-            let commit = self.raw_commit(&odb, seed)?;
+            let commit = read(seed)?;
             seq += 1;
             queue.push(Entry {
                 time: commit.time(),
@@ -777,7 +863,7 @@ impl Repo {
                 if queued {
                     continue;
                 }
-                let commit = self.raw_commit(&odb, parent)?;
+                let commit = read(parent)?;
                 seq += 1;
                 queue.push(Entry {
                     time: commit.time(),

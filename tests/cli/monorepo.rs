@@ -315,3 +315,27 @@ fn unassigned_commits_are_those_after_every_release() {
     let first_parent = warning(&["--config", ".git/first-parent.toml"]);
     assert_eq!(first_parent, all_parents);
 }
+
+/// With a commit-graph, commits that touch no package are walked through
+/// without being read; the plans are the same with or without it, and with
+/// a graph older than the newest commits.
+#[test]
+fn commit_graph_gives_the_same_plans() {
+    let mut repo = monorepo();
+    change(&mut repo, &["crates/core/src/lib.rs"], "feat(core): faster");
+    change(&mut repo, &["README.md"], "docs: shared readme");
+    change(&mut repo, &["web/index.js"], "fix(web): page");
+    let plans = |repo: &TestRepo| repo.run(&["plan", "--format", "json"]).stdout();
+    let without = plans(&repo);
+    assert!(without.contains("faster") && without.contains("fix(web): page"));
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert!(repo.path().join(".git/objects/info/commit-graph").exists());
+    assert_eq!(plans(&repo), without);
+    // Commits made after the graph are read from their objects.
+    change(&mut repo, &["crates/cli/Cargo.toml"], "fix(cli): later");
+    change(&mut repo, &["README.md"], "docs: later");
+    let stale = plans(&repo);
+    assert!(stale.contains("fix(cli): later"), "{stale}");
+    repo.git(&["config", "core.commitGraph", "false"]);
+    assert_eq!(plans(&repo), stale);
+}
