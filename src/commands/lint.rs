@@ -47,35 +47,55 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         (None, range) => {
             let repo = &env.repo;
             let rules = rules(env);
-            let (start, stop) = match range.as_deref() {
+            let (start, stops) = match range.as_deref() {
                 Some(range) => match range.split_once("..") {
                     Some((from, to)) => {
                         let to = if to.is_empty() { "HEAD" } else { to };
-                        (repo.resolve(to)?, Some(repo.resolve(from)?))
+                        (repo.resolve(to)?, vec![Some(repo.resolve(from)?)])
                     }
                     None => {
                         let id = repo.resolve(range)?;
                         let parent = repo.commit(id)?.parent_id(0).ok();
-                        (id, parent)
+                        (id, vec![parent])
                     }
                 },
                 None => {
-                    let package = env.single_package("`lint` without a range")?;
-                    let (_, history) = crate::plan::make(
-                        repo,
-                        &env.config,
-                        package,
-                        &crate::plan::Request::default(),
-                    )?;
-                    (history.candidate, history.previous().map(|t| t.commit))
+                    // The commits some package has not released yet: the
+                    // range since each package's last release, together.
+                    let mut start = repo.candidate(None)?;
+                    let mut stops = Vec::new();
+                    for package in &env.packages {
+                        let (_, history) = crate::plan::make(
+                            repo,
+                            &env.config,
+                            package,
+                            &crate::plan::Request::default(),
+                        )?;
+                        start = history.candidate;
+                        let stop = history.previous().map(|t| t.commit);
+                        if !stops.contains(&stop) {
+                            stops.push(stop);
+                        }
+                    }
+                    (start, stops)
                 }
             };
-            let walk = match stop {
-                Some(stop) => repo.walk_range(start, stop, false)?,
-                None => repo.walk(start, &std::collections::HashSet::new(), false)?,
-            };
+            let several = stops.len() > 1;
+            let mut seen = std::collections::HashSet::new();
+            let mut commits = Vec::new();
+            for stop in stops {
+                let walk = match stop {
+                    Some(stop) => repo.walk_range(start, stop, false)?,
+                    None => repo.walk(start, &std::collections::HashSet::new(), false)?,
+                };
+                commits.extend(walk.commits.into_iter().filter(|c| seen.insert(c.id())));
+            }
+            if several {
+                // Newest first, as each range lists them.
+                commits.sort_by_key(|c| std::cmp::Reverse(c.time()));
+            }
             let mut problems = Vec::new();
-            for commit in &walk.commits {
+            for commit in &commits {
                 if commit.parent_count() > 1 {
                     continue;
                 }

@@ -339,3 +339,23 @@ fn commit_graph_gives_the_same_plans() {
     repo.git(&["config", "core.commitGraph", "false"]);
     assert_eq!(plans(&repo), stale);
 }
+
+/// `lint` without a range checks every commit some package has not
+/// released yet; with `--package`, that package's.
+#[test]
+fn lint_covers_what_any_package_has_not_released() {
+    let mut repo = monorepo();
+    change(&mut repo, &["web/index.js"], "Update the page");
+    repo.tag("web@2.1.0");
+    change(&mut repo, &["crates/core/src/lib.rs"], "fix(core): ok");
+    let all = repo.run(&["lint"]);
+    assert_eq!(all.code(), 1, "{}", all.transcript());
+    assert_eq!(
+        all.stderr().matches("\"Update the page\"").count(),
+        1,
+        "{}",
+        all.stderr()
+    );
+    repo.run(&["lint", "--package", "web"]).expect(0);
+    repo.run(&["lint", "--package", "core"]).expect(1);
+}
