@@ -18,9 +18,11 @@
 //! - Times in `valid-after` / `valid-before` without a trailing `Z` are read
 //!   as UTC, not in the local time zone, so a result never depends on the
 //!   machine's `TZ`.
-//! - Certificates are not supported: `cert-authority` lines are parsed but
-//!   never match, and a signature made with a certificate is refused with
-//!   [`VerifyError::Certificate`].
+//! - A signature made with an OpenSSH certificate matches `cert-authority`
+//!   lines only, as in OpenSSH; the certificate must be a user certificate
+//!   signed by that authority, valid at the time checked, and name the
+//!   principal. Certificates with critical options are refused (OpenSSH
+//!   ignores the ones that do not apply to signatures).
 
 use std::fmt;
 use std::io::Write;
@@ -31,7 +33,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use ssh_key::public::KeyData;
-use ssh_key::{Algorithm, EcdsaCurve, HashAlg, PublicKey, SshSig};
+use ssh_key::{Algorithm, Certificate, EcdsaCurve, HashAlg, PublicKey, SshSig};
 use tempfile::TempDir;
 
 /// The SSH signature namespace of this tool (`ssh-keygen -n git-release`).
@@ -267,11 +269,30 @@ pub enum VerifyError {
         /// The namespace in the signature.
         found: String,
     },
-    /// The signature was made with an OpenSSH certificate.
-    #[error("certificates are not supported (signature made with `{algorithm}`)")]
+    /// The signature was made with an OpenSSH certificate that cannot be
+    /// read.
+    #[error("the signature's certificate (`{algorithm}`) cannot be read: {reason}")]
     Certificate {
         /// The certificate type.
         algorithm: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The certificate was read, and a `cert-authority` line names its
+    /// authority for the principal, but the certificate does not allow this
+    /// signature.
+    #[error(
+        "certificate `{id}` signed by `{authority}` (allowed_signers line {line}) is refused: {reason}"
+    )]
+    CertificateRefused {
+        /// The certificate's key id.
+        id: String,
+        /// The certificate authority's fingerprint.
+        authority: String,
+        /// The `cert-authority` line.
+        line: usize,
+        /// Why.
+        reason: String,
     },
     /// The key or signature algorithm cannot be verified here.
     #[error("unsupported signature algorithm `{algorithm}`")]
@@ -352,7 +373,10 @@ impl VerifyError {
                 "sign evidence with `ssh-keygen -Y sign -n {NAMESPACE}` (git-release does this); a signature made for another purpose cannot be reused"
             )],
             VerifyError::Certificate { .. } => vec![
-                "sign with a plain key and list its public key in allowed_signers".to_owned(),
+                "sign with a certificate made by `ssh-keygen -s` for an ed25519, ecdsa-sha2-nistp256 or rsa key, or with a plain key listed in allowed_signers".to_owned(),
+            ],
+            VerifyError::CertificateRefused { .. } => vec![
+                "have the certificate authority issue a user certificate that names this principal (`ssh-keygen -s CA -I ID -n PRINCIPAL`) and is valid now".to_owned(),
             ],
             VerifyError::UnsupportedAlgorithm { .. } => vec![
                 "use an ed25519 or ecdsa-sha2-nistp256 key, or an rsa key of 2048 to 4096 bits".to_owned(),
@@ -535,9 +559,14 @@ fn sign_command(mut cmd: Command, payload: &[u8], key: &Path) -> Result<String, 
             reason: format!("expected `{ARMOR_BEGIN}`"),
         });
     }
-    SshSig::from_pem(armored.trim()).map_err(|e| SigningError::NotArmored {
-        reason: e.to_string(),
-    })?;
+    if let Err(e) = SshSig::from_pem(armored.trim()) {
+        // A signature made with a certificate is read here, not by `ssh-key`.
+        if certificate_type(&armored).is_none() || certificate_signature(&armored).is_err() {
+            return Err(SigningError::NotArmored {
+                reason: e.to_string(),
+            });
+        }
+    }
     Ok(armored)
 }
 
@@ -575,8 +604,8 @@ pub struct AllowedSigner {
     pub line: usize,
     /// The principals pattern list, e.g. `alice@example.com,*@example.org`.
     pub principals: String,
-    /// The `cert-authority` option. Such lines are kept but never match,
-    /// because certificates are not supported.
+    /// The `cert-authority` option: the line's key is a certificate
+    /// authority, matched by signatures made with certificates it signed.
     pub cert_authority: bool,
     /// The `namespaces` option: a pattern list the signature namespace must
     /// match.
@@ -1043,6 +1072,187 @@ fn certificate_type(armored: &str) -> Option<String> {
         .then(|| name.to_owned())
 }
 
+/// Reads an armored `SSHSIG` whose key is a certificate (see
+/// `PROTOCOL.sshsig`): the signature, with the certificate's own key as its
+/// key, and the certificate.
+fn certificate_signature(armored: &str) -> Result<(SshSig, SignedCertificate), String> {
+    let body: String = armored
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect();
+    let bytes = decode_base64(&body).ok_or("invalid base64")?;
+    let mut rest = bytes.strip_prefix(b"SSHSIG").ok_or("no SSHSIG preamble")?;
+    let mut take = |n: usize| -> Result<&[u8], String> {
+        if rest.len() < n {
+            return Err("the signature is cut short".to_owned());
+        }
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        Ok(head)
+    };
+    let version = u32::from_be_bytes(take(4)?.try_into().map_err(|_| "bad version")?);
+    if version != 1 {
+        return Err(format!("signature version {version}"));
+    }
+    let mut string = || -> Result<&[u8], String> {
+        let len = u32::from_be_bytes(take(4)?.try_into().map_err(|_| "bad length")?);
+        take(usize::try_from(len).map_err(|_| "bad length")?)
+    };
+    let blob = string()?;
+    let namespace = std::str::from_utf8(string()?).map_err(|_| "namespace is not UTF-8")?;
+    let _reserved = string()?;
+    let hash = std::str::from_utf8(string()?).map_err(|_| "hash name is not UTF-8")?;
+    let signature = string()?;
+    let certificate = read_certificate(blob)?;
+    let hash = HashAlg::new(hash).map_err(|e| e.to_string())?;
+    let signature = ssh_key::Signature::try_from(signature).map_err(|e| e.to_string())?;
+    let sig = SshSig::new(
+        certificate.cert.public_key().clone(),
+        namespace,
+        hash,
+        signature,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((sig, certificate))
+}
+
+/// A certificate as read from a signature, with what `ssh-key` cannot keep:
+/// the validity bounds as written (it refuses `forever`, the default of
+/// `ssh-keygen -s`) and the signed bytes, to check the authority's
+/// signature on them.
+struct SignedCertificate {
+    /// The fields, decoded with `valid-before` capped where `ssh-key` needs it.
+    cert: Certificate,
+    valid_after: u64,
+    valid_before: u64,
+    /// Everything the authority signed.
+    signed: Vec<u8>,
+    /// The authority's signature.
+    signature: ssh_key::Signature,
+}
+
+/// Reads an OpenSSH certificate blob (`PROTOCOL.certkeys`).
+fn read_certificate(blob: &[u8]) -> Result<SignedCertificate, String> {
+    let short = || "the certificate is cut short".to_owned();
+    let mut at = 0usize;
+    let skip = |n: usize, at: &mut usize| -> Result<std::ops::Range<usize>, String> {
+        let end = at
+            .checked_add(n)
+            .filter(|&e| e <= blob.len())
+            .ok_or_else(short)?;
+        let range = *at..end;
+        *at = end;
+        Ok(range)
+    };
+    let string = |at: &mut usize| -> Result<std::ops::Range<usize>, String> {
+        let len = skip(4, at)?;
+        let len = u32::from_be_bytes(blob[len].try_into().map_err(|_| short())?);
+        skip(usize::try_from(len).map_err(|_| short())?, at)
+    };
+    let kind = string(&mut at)?;
+    let kind = std::str::from_utf8(&blob[kind]).map_err(|_| "bad certificate type")?;
+    let key_fields = match kind {
+        "ssh-ed25519-cert-v01@openssh.com" => 1,
+        "ssh-rsa-cert-v01@openssh.com"
+        | "sk-ssh-ed25519-cert-v01@openssh.com"
+        | "ecdsa-sha2-nistp256-cert-v01@openssh.com"
+        | "ecdsa-sha2-nistp384-cert-v01@openssh.com"
+        | "ecdsa-sha2-nistp521-cert-v01@openssh.com" => 2,
+        "sk-ecdsa-sha2-nistp256-cert-v01@openssh.com" => 3,
+        "ssh-dss-cert-v01@openssh.com" => 4,
+        other => return Err(format!("unknown certificate type `{}`", shorten(other, 60))),
+    };
+    string(&mut at)?; // nonce
+    for _ in 0..key_fields {
+        string(&mut at)?;
+    }
+    skip(8 + 4, &mut at)?; // serial, type
+    string(&mut at)?; // key id
+    string(&mut at)?; // principals
+    let after = skip(8, &mut at)?;
+    let before = skip(8, &mut at)?;
+    let read_u64 =
+        |r: std::ops::Range<usize>| u64::from_be_bytes(blob[r].try_into().unwrap_or([0; 8]));
+    let (valid_after, valid_before) = (read_u64(after.clone()), read_u64(before.clone()));
+    for _ in 0..4 {
+        string(&mut at)?; // critical options, extensions, reserved, signature key
+    }
+    let signed = blob[..at].to_vec();
+    let signature = string(&mut at)?;
+    if at != blob.len() {
+        return Err("the certificate has trailing bytes".to_owned());
+    }
+    let signature = ssh_key::Signature::try_from(&blob[signature]).map_err(|e| e.to_string())?;
+    let cap = i64::MAX as u64;
+    let mut capped = blob.to_vec();
+    capped[after].copy_from_slice(&valid_after.min(cap).to_be_bytes());
+    capped[before].copy_from_slice(&valid_before.min(cap).to_be_bytes());
+    let cert = Certificate::from_bytes(&capped).map_err(|e| e.to_string())?;
+    Ok(SignedCertificate {
+        cert,
+        valid_after,
+        valid_before,
+        signed,
+        signature,
+    })
+}
+
+/// What `ssh-keygen -Y verify` requires of a certificate found through a
+/// `cert-authority` line: signed by that authority, a user certificate,
+/// valid at `at`, naming `principal` among its principals, and without
+/// critical options (none of which apply to signatures made with
+/// `ssh-keygen -Y sign`).
+fn check_certificate(
+    signed: &SignedCertificate,
+    authority: &PublicKey,
+    principal: &str,
+    at: Timestamp,
+) -> Result<(), String> {
+    use signature::Verifier;
+    let cert = &signed.cert;
+    if cert.cert_type() != ssh_key::certificate::CertType::User {
+        return Err("it is a host certificate, not a user certificate".to_owned());
+    }
+    if cert.signature_key() != authority.key_data()
+        || authority
+            .key_data()
+            .verify(&signed.signed, &signed.signature)
+            .is_err()
+    {
+        return Err("the authority's signature on it does not verify".to_owned());
+    }
+    // valid-after <= time < valid-before, in whole seconds.
+    let second = u64::try_from(at.as_second()).unwrap_or(0);
+    if second < signed.valid_after || second >= signed.valid_before {
+        let time = |seconds: u64| {
+            i64::try_from(seconds)
+                .ok()
+                .and_then(|s| Timestamp::from_second(s).ok())
+                .map_or_else(|| "forever".to_owned(), |t| t.to_string())
+        };
+        return Err(format!(
+            "it is valid from {} to {}, not at {at}",
+            time(signed.valid_after),
+            time(signed.valid_before)
+        ));
+    }
+    if !cert.valid_principals().iter().any(|p| p == principal) {
+        return Err(if cert.valid_principals().is_empty() {
+            "it names no principals".to_owned()
+        } else {
+            format!(
+                "it is for `{}`, not `{principal}`",
+                cert.valid_principals().join("`, `")
+            )
+        });
+    }
+    if let Some((name, _)) = cert.critical_options().iter().next() {
+        return Err(format!("it has the critical option `{name}`"));
+    }
+    Ok(())
+}
+
 /// Decodes standard padded base64; `None` on any invalid character.
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let value = |c: u8| -> Option<u32> {
@@ -1123,13 +1333,26 @@ pub fn verify(
     principal: &str,
     at: Timestamp,
 ) -> Result<Verified, VerifyError> {
-    let sig = SshSig::from_pem(armored.trim()).map_err(|e| match certificate_type(armored) {
-        // The decoder cannot read certificates; say so rather than "malformed".
-        Some(algorithm) => VerifyError::Certificate { algorithm },
-        None => VerifyError::Malformed {
-            reason: e.to_string(),
+    // The decoder cannot read a signature whose key is a certificate; such
+    // signatures are read here, and verified with the certificate's key.
+    let (sig, certificate) = match SshSig::from_pem(armored.trim()) {
+        Ok(sig) => (sig, None),
+        Err(e) => match certificate_type(armored) {
+            Some(algorithm) => {
+                let (sig, certificate) =
+                    certificate_signature(armored).map_err(|reason| VerifyError::Certificate {
+                        algorithm: algorithm.clone(),
+                        reason,
+                    })?;
+                (sig, Some(certificate))
+            }
+            None => {
+                return Err(VerifyError::Malformed {
+                    reason: e.to_string(),
+                });
+            }
         },
-    })?;
+    };
     if sig.namespace() != NAMESPACE {
         return Err(VerifyError::WrongNamespace {
             found: shorten(sig.namespace(), 80),
@@ -1137,11 +1360,6 @@ pub fn verify(
     }
     let key = sig.public_key();
     let algorithm = key.algorithm();
-    if algorithm.as_str().ends_with("-cert-v01@openssh.com") {
-        return Err(VerifyError::Certificate {
-            algorithm: algorithm.as_str().to_owned(),
-        });
-    }
     if !supported(key) {
         return Err(VerifyError::UnsupportedAlgorithm {
             algorithm: match key.rsa() {
@@ -1176,7 +1394,15 @@ pub fn verify(
         }
     };
     for entry in &signers.entries {
-        if entry.cert_authority || entry.key.key_data() != key {
+        // A certificate matches the lines of its authority, a plain key its
+        // own lines (as `ssh-keygen -Y verify`).
+        let listed = match &certificate {
+            Some(signed) => {
+                entry.cert_authority && entry.key.key_data() == signed.cert.signature_key()
+            }
+            None => !entry.cert_authority && entry.key.key_data() == key,
+        };
+        if !listed {
             continue;
         }
         if !match_pattern_list(principal, &entry.principals) {
@@ -1214,6 +1440,16 @@ pub fn verify(
                 }));
                 continue;
             }
+        }
+        if let Some(cert) = &certificate {
+            check_certificate(cert, &entry.key, principal, at).map_err(|reason| {
+                VerifyError::CertificateRefused {
+                    id: shorten(cert.cert.key_id(), 80),
+                    authority: entry.key.fingerprint(HashAlg::Sha256).to_string(),
+                    line: entry.line,
+                    reason,
+                }
+            })?;
         }
         return Ok(Verified {
             principal: principal.to_owned(),
@@ -1723,43 +1959,167 @@ mod tests {
         assert!(matches!(err, VerifyError::KeyNotAllowed { .. }), "{err:?}");
     }
 
-    #[test]
-    fn certificate_signatures_are_refused() {
-        let fx = Fixture::new();
-        let ca = fx.ed25519("ca");
-        let user = fx.ed25519("user");
+    /// Certifies `user`'s public key with `ca`; extra `ssh-keygen -s`
+    /// arguments (principals, validity, options) come before the key.
+    fn certify(fx: &Fixture, ca: &Key, user: &Key, extra: &[&str]) -> Key {
         let status = fx
             .ssh_keygen()
             .args(["-q", "-s"])
             .arg(&ca.private)
-            .args(["-I", "alice", "-n", "alice@example.com"])
+            .args(["-I", "alice-laptop"])
+            .args(extra)
             .arg(user.private.with_extension("pub"))
             .status()
             .unwrap();
-        assert!(status.success());
-        let cert = Key {
-            private: fx.path("user-cert.pub"),
+        assert!(status.success(), "ssh-keygen -s {extra:?}");
+        // `ssh-keygen -Y sign -f user` signs with `user-cert.pub` when it
+        // exists; signing with the certificate file does the same.
+        Key {
+            private: PathBuf::from(format!("{}-cert.pub", user.private.display())),
             public: String::new(),
-        };
+        }
+    }
+
+    #[test]
+    fn certificates_verify_like_openssh() {
+        let fx = Fixture::new();
+        let ca = fx.ed25519("ca");
+        let other_ca = fx.ed25519("other-ca");
+        let user = fx.ed25519("user");
+        let cert = certify(&fx, &ca, &user, &["-n", "alice@example.com,al@example.com"]);
         let armored = fx.sign_in(&cert, PAYLOAD, NAMESPACE);
-        let allowed = format!(
-            "*@example.com cert-authority {}\nalice@example.com {}\n",
-            ca.public, user.public
+        let by_ca = format!("*@example.com cert-authority {}\n", ca.public);
+
+        let ok = fx
+            .check(&by_ca, "alice@example.com", PAYLOAD, &armored, at())
+            .unwrap();
+        assert_eq!(ok.line, 1);
+        // The fingerprint that counts is the user's key, not the authority's.
+        let user_key = PublicKey::from_openssh(&user.public).unwrap();
+        assert_eq!(
+            ok.fingerprint,
+            user_key.fingerprint(HashAlg::Sha256).to_string()
         );
-        let signers = AllowedSigners::parse(&allowed).unwrap();
+        fx.check(&by_ca, "al@example.com", PAYLOAD, &armored, at())
+            .unwrap();
+
+        // A principal the line allows but the certificate does not name.
+        let err = fx
+            .check(&by_ca, "bob@example.com", PAYLOAD, &armored, at())
+            .unwrap_err();
+        assert!(
+            matches!(&err, VerifyError::CertificateRefused { reason, .. } if reason.contains("not `bob@example.com`")),
+            "{err}"
+        );
+        // Another authority, or only the user's plain key listed.
+        let err = fx
+            .check(
+                &format!("*@example.com cert-authority {}\n", other_ca.public),
+                "alice@example.com",
+                PAYLOAD,
+                &armored,
+                at(),
+            )
+            .unwrap_err();
+        assert!(matches!(err, VerifyError::KeyNotAllowed { .. }), "{err:?}");
+        let plain = format!("alice@example.com {}\n", user.public);
+        fx.check(&plain, "alice@example.com", PAYLOAD, &armored, at())
+            .unwrap_err();
+        // The line's own options still apply.
+        let wrong_namespace = format!(
+            "*@example.com cert-authority,namespaces=\"git\" {}\n",
+            ca.public
+        );
+        fx.check(
+            &wrong_namespace,
+            "alice@example.com",
+            PAYLOAD,
+            &armored,
+            at(),
+        )
+        .unwrap_err();
+        // A changed payload.
+        let err = fx
+            .check(&by_ca, "alice@example.com", b"other", &armored, at())
+            .unwrap_err();
+        assert!(matches!(err, VerifyError::BadSignature { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn certificates_out_of_their_terms_are_refused_like_openssh() {
+        let fx = Fixture::new();
+        let ca = fx.ed25519("ca");
+        let by_ca = format!("*@example.com cert-authority {}\n", ca.public);
+        let cases: [(&str, &[&str], &str); 3] = [
+            (
+                "expired",
+                &["-n", "alice@example.com", "-V", "20200101:20200102"],
+                "valid from 2020-01-01",
+            ),
+            (
+                "host",
+                &["-h", "-n", "alice@example.com"],
+                "host certificate",
+            ),
+            ("anyone", &[], "names no principals"),
+        ];
+        for (name, extra, expected) in cases {
+            let user = fx.ed25519(name);
+            let cert = certify(&fx, &ca, &user, extra);
+            let armored = fx.sign_in(&cert, PAYLOAD, NAMESPACE);
+            let err = fx
+                .check(&by_ca, "alice@example.com", PAYLOAD, &armored, at())
+                .unwrap_err();
+            assert!(err.to_string().contains(expected), "{name}: {err}");
+            assert!(!err.hints().is_empty());
+        }
+        // Critical options (such as a source address) are refused, with the
+        // option named.
+        let user = fx.ed25519("critical");
+        let cert = certify(
+            &fx,
+            &ca,
+            &user,
+            &["-n", "alice@example.com", "-O", "source-address=10.0.0.1"],
+        );
+        let armored = fx.sign_in(&cert, PAYLOAD, NAMESPACE);
+        let signers = AllowedSigners::parse(&by_ca).unwrap();
         let err = verify(PAYLOAD, &armored, &signers, "alice@example.com", at()).unwrap_err();
-        assert_eq!(
-            err,
-            VerifyError::Certificate {
-                algorithm: "ssh-ed25519-cert-v01@openssh.com".to_owned()
-            }
+        assert!(
+            err.to_string().contains("critical option `source-address`"),
+            "{err}"
         );
-        assert_eq!(
-            err.to_string(),
-            "certificates are not supported (signature made with `ssh-ed25519-cert-v01@openssh.com`)"
+        // Damaged certificate signatures are errors, never panics.
+        let body: String = armored
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        for cut in (8..body.len()).step_by(5) {
+            let damaged = format!(
+                "-----BEGIN SSH SIGNATURE-----\n{}\n-----END SSH SIGNATURE-----\n",
+                &body[..cut / 4 * 4]
+            );
+            assert!(verify(PAYLOAD, &damaged, &signers, "alice@example.com", at()).is_err());
+        }
+        // Valid at the time checked, not now.
+        let user = fx.ed25519("window");
+        let cert = certify(
+            &fx,
+            &ca,
+            &user,
+            &["-n", "alice@example.com", "-V", "20250101:20251231"],
         );
-        // ssh-keygen would accept it through the CA: a documented difference.
-        assert!(fx.openssh_accepts(&allowed, "alice@example.com", PAYLOAD, &armored, at()));
+        let armored = fx.sign_in(&cert, PAYLOAD, NAMESPACE);
+        fx.check(&by_ca, "alice@example.com", PAYLOAD, &armored, at())
+            .unwrap();
+        fx.check(
+            &by_ca,
+            "alice@example.com",
+            PAYLOAD,
+            &armored,
+            ts("2026-01-01T00:00:00Z"),
+        )
+        .unwrap_err();
     }
 
     #[test]

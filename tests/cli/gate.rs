@@ -634,6 +634,68 @@ fn signed_approvals_with_real_ssh_keys() {
     assert_eq!(requirement(&json, "approvals")["ok"], false, "{json}");
 }
 
+/// Certifies `key` with the certificate authority `ca` for `principal`;
+/// returns the certificate file, which `user.signingkey` may name.
+fn certify(ca: &Path, key: &Path, principal: &str) -> PathBuf {
+    let out = Command::new("ssh-keygen")
+        .args(["-q", "-s"])
+        .arg(ca)
+        .args(["-I", principal, "-n", principal])
+        .arg(key.with_extension("pub"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(format!("{}-cert.pub", key.display()))
+}
+
+#[test]
+fn signed_approvals_with_ssh_certificates() {
+    let keys = tempfile::tempdir().unwrap();
+    let (ca_key, ca_pub) = keygen(keys.path(), "ca");
+    let (bea_key, _) = keygen(keys.path(), "bea");
+    let (carl_key, _) = keygen(keys.path(), "carl");
+    let policy =
+        "[gate]\napprovals = 1\nsigned = true\nallowed-signers = \".release/allowed_signers\"\n";
+    let mut repo = TestRepo::new();
+    repo.write(".release.toml", policy);
+    repo.write(
+        ".release/allowed_signers",
+        &format!("*@example.com cert-authority {ca_pub}\n"),
+    );
+    repo.git(&["add", "."]);
+    repo.commit("chore: policy").tag("v1.0.0");
+    repo.commit("feat: certified");
+
+    // Carl's certificate names Carl: a record claiming Bea is rejected.
+    let carl_cert = certify(&ca_key, &carl_key, "carl@example.com");
+    repo.as_user("Bea", "bea@example.com");
+    repo.git(&["config", "user.signingkey", carl_cert.to_str().unwrap()]);
+    repo.run(&["approve", "--sign"]).expect(0);
+    repo.as_user("Ada Author", "ada@example.com");
+    let json = gate_json(&repo);
+    let approvals = requirement(&json, "approvals");
+    assert_eq!(approvals["ok"], false, "{approvals}");
+    assert!(
+        approvals["rejected"]
+            .to_string()
+            .contains("not `bea@example.com`"),
+        "{approvals}"
+    );
+
+    // Bea's own certificate: counts.
+    let bea_cert = certify(&ca_key, &bea_key, "bea@example.com");
+    repo.as_user("Bea", "bea@example.com");
+    repo.git(&["config", "user.signingkey", bea_cert.to_str().unwrap()]);
+    repo.run(&["approve", "--sign"]).expect(0);
+    repo.as_user("Ada Author", "ada@example.com");
+    let json = gate_json(&repo);
+    assert_eq!(requirement(&json, "approvals")["ok"], true, "{json}");
+}
+
 #[test]
 fn malformed_notes_are_reported_not_trusted() {
     let mut repo = released_with(POLICY);
