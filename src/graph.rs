@@ -233,20 +233,30 @@ impl CommitGraph {
 mod tests {
     use super::*;
 
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
-            .args(args)
+    /// Runs git hermetically in `dir`, with fixed identities and, when
+    /// given, a fixed date.
+    fn git_at(dir: &Path, args: &[&str], date: Option<u64>) -> String {
+        let mut cmd = std::process::Command::new("git");
+        cmd.args(args)
             .current_dir(dir)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", dir)
             .env("GIT_AUTHOR_NAME", "A")
             .env("GIT_AUTHOR_EMAIL", "a@x")
             .env("GIT_COMMITTER_NAME", "C")
-            .env("GIT_COMMITTER_EMAIL", "c@x")
-            .output()
-            .unwrap();
+            .env("GIT_COMMITTER_EMAIL", "c@x");
+        if let Some(date) = date {
+            let stamp = format!("{date} +0200");
+            cmd.env("GIT_COMMITTER_DATE", &stamp)
+                .env("GIT_AUTHOR_DATE", &stamp);
+        }
+        let out = cmd.output().unwrap();
         assert!(out.status.success(), "git {args:?}: {out:?}");
         String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        git_at(dir, args, None)
     }
 
     /// A history with merges, an octopus and a root, written as a graph by
@@ -256,21 +266,11 @@ mod tests {
         let mut date = 1_700_000_000u64;
         let mut commit = |dir: &Path, message: &str| {
             date += 100;
-            let stamp = format!("{date} +0200");
-            let out = std::process::Command::new("git")
-                .args(["commit", "-q", "--allow-empty", "-m", message])
-                .current_dir(dir)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", dir)
-                .env("GIT_AUTHOR_NAME", "A")
-                .env("GIT_AUTHOR_EMAIL", "a@x")
-                .env("GIT_COMMITTER_NAME", "C")
-                .env("GIT_COMMITTER_EMAIL", "c@x")
-                .env("GIT_COMMITTER_DATE", &stamp)
-                .env("GIT_AUTHOR_DATE", &stamp)
-                .output()
-                .unwrap();
-            assert!(out.status.success());
+            git_at(
+                dir,
+                &["commit", "-q", "--allow-empty", "-m", message],
+                Some(date),
+            );
         };
         commit(dir, "root");
         for branch in ["b1", "b2", "b3"] {
