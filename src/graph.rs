@@ -88,8 +88,12 @@ impl Layer {
             table.push((be32(bytes, at)?, offset));
         }
         // The table ends with a zero id at the end of the last chunk, and
-        // the file with its checksum.
-        if table.windows(2).any(|w| w[1].1 < w[0].1) || table[chunks].1 + HASH_LEN > bytes.len() {
+        // the file with its checksum. Offsets only rise and end before the
+        // checksum: every chunk is then inside the file, and no sum below
+        // can overflow.
+        if table.windows(2).any(|w| w[1].1 < w[0].1)
+            || table[chunks].1.checked_add(HASH_LEN)? > bytes.len()
+        {
             return None;
         }
         let chunk = |id: u32| {
@@ -366,6 +370,19 @@ mod tests {
             std::fs::write(&path, &bytes[..cut]).unwrap();
             if let Some(graph) = CommitGraph::open(&objects) {
                 check(dir.path(), &graph, false);
+            }
+        }
+        // Offsets pointing anywhere (past the end, or wrapping around) are
+        // refused or give the objects' own answers, never a panic.
+        for entry in 0..=usize::from(bytes[6]) {
+            for value in [u64::MAX, u64::MAX - 10, 1 << 40, 0] {
+                let mut damaged = bytes.clone();
+                let at = 8 + entry * 12 + 4;
+                damaged[at..at + 8].copy_from_slice(&value.to_be_bytes());
+                std::fs::write(&path, &damaged).unwrap();
+                if let Some(graph) = CommitGraph::open(&objects) {
+                    check(dir.path(), &graph, false);
+                }
             }
         }
         // Another hash function: not read.
