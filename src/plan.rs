@@ -215,10 +215,11 @@ pub fn make(
     Ok((plan, history))
 }
 
-/// Plans the selected packages. In a monorepo every package is planned, so
-/// that dependents of released packages are released too: a package that
-/// depends on one being released (declared in `depends-on`, or named in its
-/// version files) gets at least a patch release (a pre-release with `--pre`).
+/// Plans the selected packages. In a monorepo the packages they depend on,
+/// directly or not, are planned too, so that dependents of released
+/// packages are released too: a package that depends on one being released
+/// (declared in `depends-on`, or named in its version files) gets at least a
+/// patch release (a pre-release with `--pre`).
 pub fn make_all(
     repo: &Repo,
     config: &Config,
@@ -279,15 +280,6 @@ pub fn make_all(
         }
         plans.push(Some(make(repo, config, package, &own)?));
     }
-    if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
-        if let Some((plan, _)) = plans
-            .iter_mut()
-            .flatten()
-            .find(|(p, _)| selected.iter().any(|s| s.name == p.package))
-        {
-            plan.warnings.push(warning);
-        }
-    }
     // Propagate until nothing changes (a dependency chain of any length).
     for _ in 0..packages.len() {
         let mut changed = false;
@@ -341,6 +333,16 @@ pub fn make_all(
         }
         if !changed {
             break;
+        }
+    }
+    // After propagation, which may plan a package again.
+    if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
+        if let Some((plan, _)) = plans
+            .iter_mut()
+            .flatten()
+            .find(|(p, _)| selected.iter().any(|s| s.name == p.package))
+        {
+            plan.warnings.push(warning);
         }
     }
     let mut chosen = Vec::new();

@@ -1320,12 +1320,14 @@ enum Miss {
 /// process.
 ///
 /// Checks, in order: the signature parses; its namespace is
-/// [`NAMESPACE`]; it is not made with a certificate; its algorithm is
-/// supported and fits the key; it verifies over `payload`; and some
-/// `allowed_signers` line (not `cert-authority`) lists the signing key for a
-/// principal pattern matching `principal`, allows [`NAMESPACE`] if it has a
+/// [`NAMESPACE`]; its algorithm is supported and fits the key (for a
+/// certificate, the certificate's key); it verifies over `payload`; and
+/// some `allowed_signers` line lists the signing key (a plain line), or the
+/// certificate's authority (a `cert-authority` line), for a principal
+/// pattern matching `principal`, allows [`NAMESPACE`] if it has a
 /// `namespaces` option, and has `valid-after <= at <= valid-before`
-/// (compared in whole seconds, as OpenSSH does).
+/// (compared in whole seconds, as OpenSSH does). A certificate must then
+/// pass [`check_certificate`].
 pub fn verify(
     payload: &[u8],
     armored: &str,
