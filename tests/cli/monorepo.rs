@@ -340,22 +340,38 @@ fn commit_graph_gives_the_same_plans() {
     assert_eq!(plans(&repo), stale);
 }
 
-/// `lint` without a range checks every commit some package has not
-/// released yet; with `--package`, that package's.
+/// `lint` without a range checks the commits the packages have not
+/// released yet: their own commits and those that touch no package, not a
+/// commit another package has released already.
 #[test]
-fn lint_covers_what_any_package_has_not_released() {
+fn lint_covers_what_the_packages_have_not_released() {
     let mut repo = monorepo();
     change(&mut repo, &["web/index.js"], "Update the page");
     repo.tag("web@2.1.0");
     change(&mut repo, &["crates/core/src/lib.rs"], "fix(core): ok");
-    let all = repo.run(&["lint"]);
-    assert_eq!(all.code(), 1, "{}", all.transcript());
+    change(&mut repo, &["README.md"], "Readme tweak");
+    change(&mut repo, &["crates/core/src/lib.rs"], "Core thing");
+    let reported = |args: &[&str]| {
+        let run = repo.run(args);
+        let stderr = run.stderr();
+        let named: Vec<&str> = ["Update the page", "Readme tweak", "Core thing"]
+            .into_iter()
+            .filter(|s| stderr.contains(&format!("\"{s}\"")))
+            .collect();
+        (run.code(), named)
+    };
+    assert_eq!(reported(&["lint"]), (1, vec!["Readme tweak", "Core thing"]));
     assert_eq!(
-        all.stderr().matches("\"Update the page\"").count(),
-        1,
-        "{}",
-        all.stderr()
+        reported(&["lint", "--package", "core"]),
+        (1, vec!["Readme tweak", "Core thing"])
     );
-    repo.run(&["lint", "--package", "web"]).expect(0);
-    repo.run(&["lint", "--package", "core"]).expect(1);
+    assert_eq!(
+        reported(&["lint", "--package", "web"]),
+        (1, vec!["Readme tweak"])
+    );
+    // A range is linted whole.
+    assert_eq!(
+        reported(&["lint", "HEAD~4..HEAD"]),
+        (1, vec!["Update the page", "Readme tweak", "Core thing"])
+    );
 }
