@@ -260,11 +260,7 @@ impl<'a> Describer<'a> {
         let start = self.repo.resolve(to)?;
         let stop = self.repo.resolve(from)?;
         let walk = self.repo.walk_range(start, stop, self.first_parent)?;
-        let mailmap = self
-            .repo
-            .has_mailmap()
-            .then(|| self.repo.git().mailmap().ok())
-            .flatten();
+        let mailmap = release::mailmap(self.repo);
         let changes: Vec<Change> = walk
             .commits
             .iter()

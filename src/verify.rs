@@ -241,7 +241,8 @@ pub fn verify(
             .map(str::to_owned),
         ..Overrides::default()
     };
-    let rules = plan::rules(config, options.first_parent);
+    let mut rules = plan::rules(config, options.first_parent);
+    rules.initial_version = package.initial_version.clone();
     let expected = bump::decide(
         history
             .last_final
