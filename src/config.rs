@@ -7,7 +7,8 @@ use indexmap::IndexMap;
 use semver::Version;
 use serde::Deserialize;
 
-use crate::version::Bump;
+use crate::gate::window::{Window, WindowConfig};
+use crate::history::version::Bump;
 
 /// The file name looked up at the repository root.
 pub const FILE_NAME: &str = ".release.toml";
@@ -155,7 +156,7 @@ pub struct ChangelogConfig {
     /// The repository's web URL for links, instead of the `origin` remote's.
     pub remote: Option<String>,
     /// The hosting service's kind when it cannot be told from the URL.
-    pub host: Option<crate::links::Host>,
+    pub host: Option<crate::render::links::Host>,
 }
 
 impl ChangelogConfig {
@@ -335,33 +336,6 @@ impl Default for GateConfig {
     }
 }
 
-/// `[gate.window]`: allowed days and hours, and freeze periods.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
-pub struct WindowConfig {
-    /// Allowed weekdays (`mon` … `sun`); empty means every day.
-    pub days: Vec<String>,
-    /// Allowed hours, `HH:MM-HH:MM`; unset means all day.
-    pub hours: Option<String>,
-    /// The time zone of days and hours (IANA name). Default `UTC`.
-    pub timezone: Option<String>,
-    /// Periods with no releases.
-    pub freeze: Vec<FreezeConfig>,
-}
-
-/// One freeze period, dates inclusive.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct FreezeConfig {
-    /// First day, `YYYY-MM-DD`.
-    pub from: String,
-    /// Last day, `YYYY-MM-DD`.
-    pub to: String,
-    /// Why.
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// Parses a duration such as `90m`, `12h`, `7d` or `2w`.
 pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
     let text = text.trim();
@@ -447,7 +421,7 @@ impl Config {
             file: origin.to_owned(),
             message,
         };
-        crate::tags::Template::new(&self.tag).map_err(|e| invalid(e.to_string()))?;
+        crate::git::tags::Template::new(&self.tag).map_err(|e| invalid(e.to_string()))?;
         if !self.initial_version.pre.is_empty() {
             return Err(invalid(format!(
                 "`initial-version` must be a release version, not the pre-release `{}`",
@@ -462,7 +436,7 @@ impl Config {
             })?;
         }
         if let Some(remote) = &self.changelog.remote {
-            if crate::links::Remote::from_url(remote, self.changelog.host).is_none() {
+            if crate::render::links::Remote::from_url(remote, self.changelog.host).is_none() {
                 return Err(invalid(format!(
                     "`changelog.remote` `{remote}` is not a repository URL of a known host; set `changelog.host` to `github`, `gitlab`, `bitbucket` or `gitea`"
                 )));
@@ -493,8 +467,7 @@ impl Config {
             ));
         }
         if let Some(window) = &self.gate.window {
-            crate::window::Window::from_config(window)
-                .map_err(|e| invalid(format!("`gate.window`: {e}")))?;
+            Window::from_config(window).map_err(|e| invalid(format!("`gate.window`: {e}")))?;
         }
         self.validate_packages(origin)?;
         for (name, env) in &self.environments {
@@ -521,7 +494,8 @@ impl Config {
         }
         for file in &self.version_files {
             if let Some(pattern) = file.pattern() {
-                crate::version_files::check_pattern(pattern).map_err(|e| invalid(e.to_string()))?;
+                crate::packages::version_files::check_pattern(pattern)
+                    .map_err(|e| invalid(e.to_string()))?;
             }
         }
         for name in self.commits.types.keys() {
@@ -580,8 +554,9 @@ impl Config {
                 globset::Glob::new(glob)
                     .map_err(|e| invalid(format!("package `{name}`: exclude `{glob}`: {e}")))?;
             }
-            let template = crate::tags::Template::for_package(&package.tag_template(), Some(name))
-                .map_err(|e| invalid(format!("package `{name}`: {e}")))?;
+            let template =
+                crate::git::tags::Template::for_package(&package.tag_template(), Some(name))
+                    .map_err(|e| invalid(format!("package `{name}`: {e}")))?;
             if !templates.insert(template.format(&Version::new(1, 0, 0))) {
                 return Err(invalid(format!(
                     "package `{name}` has the same tag template as another package; use `{{name}}` in `tag`, e.g. `{{name}}-v{{version}}`"
@@ -596,7 +571,7 @@ impl Config {
             }
             for file in &package.version_files {
                 if let Some(pattern) = file.pattern() {
-                    crate::version_files::check_pattern(pattern)
+                    crate::packages::version_files::check_pattern(pattern)
                         .map_err(|e| invalid(e.to_string()))?;
                 }
             }

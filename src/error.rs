@@ -1,10 +1,10 @@
 //! The top-level error: every concept's error, its hints, and the one
 //! mapping from outcomes to exit codes.
 
-use crate::bump::BumpError;
 use crate::config::ConfigError;
-use crate::repo::RepoError;
-use crate::tags::TemplateError;
+use crate::git::repo::RepoError;
+use crate::git::tags::TemplateError;
+use crate::history::bump::BumpError;
 
 /// Any error a command can end with. All exit with code 2.
 #[derive(Debug, thiserror::Error)]
@@ -23,10 +23,10 @@ pub enum Error {
     TagTemplate(#[from] TemplateError),
     /// A Handlebars template.
     #[error(transparent)]
-    Template(#[from] crate::render::TemplateError),
+    Template(#[from] crate::render::templates::TemplateError),
     /// Signing a record.
     #[error(transparent)]
-    Signing(#[from] crate::signing::SigningError),
+    Signing(#[from] crate::gate::signatures::SigningError),
     /// Bad arguments or a state that forbids the action.
     #[error("{message}")]
     Refused {

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::config::EnvironmentConfig;
-use crate::fields;
+use crate::gate::record_fields;
 
 /// A deployment's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -78,16 +78,16 @@ impl Deploy {
             "Deployed-to: {} {}; tag={}; commit={}; at={}; by={}",
             self.env,
             self.status.as_str(),
-            fields::quote(&self.tag),
+            record_fields::quote(&self.tag),
             self.commit,
             self.at,
-            fields::quote(&self.by)
+            record_fields::quote(&self.by)
         );
         if let Some(url) = &self.url {
-            let _ = write!(line, "; url={}", fields::quote(url));
+            let _ = write!(line, "; url={}", record_fields::quote(url));
         }
         if let Some(note) = &self.note {
-            let _ = write!(line, "; note={}", fields::quote(note));
+            let _ = write!(line, "; note={}", record_fields::quote(note));
         }
         line
     }
@@ -101,7 +101,7 @@ impl Deploy {
         let (head, rest) = rest.split_once("; ").unwrap_or((rest, ""));
         let (env, status) = head.split_once(' ').ok_or("expected `ENV STATUS`")?;
         let status = Status::parse(status).ok_or_else(|| format!("unknown status `{status}`"))?;
-        let fields = fields::parse(rest)?;
+        let fields = record_fields::parse(rest)?;
         let get = |k: &str| {
             fields
                 .iter()

@@ -1,47 +1,37 @@
 //! git-release: plan, gate and record releases from Git history.
 //!
-//! The pure core ([`conventional`], [`trailer`], [`version`], [`bump`],
-//! [`tags`]) takes values and returns values; the edges read the repository
-//! ([`repo`], [`release`]), load configuration ([`config`]) and print
-//! ([`output`]). [`cli`] parses arguments and dispatches to [`commands`].
+//! The crate is laid out by stage, in the order data flows:
+//!
+//! - [`config`]: `.release.toml`, loaded and validated;
+//! - [`git`]: the repository edge, the only reader of history and the only
+//!   writer of refs, notes and files; tag templates;
+//! - [`history`]: config → tags → scope → changes → bump → plan;
+//! - [`render`]: release descriptions, the template context, changelogs,
+//!   notes and tag messages;
+//! - [`gate`]: trust base → policy → evidence → requirements → verdict, and
+//!   the verification of release tags;
+//! - [`release`]: what a release commit contains and the transaction that
+//!   writes it, tags it and undoes it on failure;
+//! - [`packages`]: monorepo packages, their detection and version files;
+//! - [`ledger`]: deployments and rollbacks;
+//! - [`hooks`]: git hooks, the pre-push protocol, commit lint;
+//! - [`cli`]: arguments, the output layer and one thin adapter per command.
+//!
+//! Arrows run downward: `cli` uses everything, nothing uses `cli`; the pure
+//! cores (conventional parsing, trailers, versions, bump rules, requirements,
+//! windows) use no git, no file system and no clock.
 
-pub mod assess;
-pub mod bump;
-pub mod change;
-pub mod changelog;
 pub mod cli;
 pub mod clock;
-pub mod commands;
 pub mod config;
-pub mod context;
-pub mod conventional;
-pub mod detect;
 pub mod error;
-pub mod evidence;
-pub mod fields;
 pub mod gate;
-pub mod graph;
+pub mod git;
+pub mod history;
 pub mod hooks;
 pub mod ledger;
-pub mod links;
-pub mod lint;
-pub mod output;
-pub mod package;
-pub mod plan;
-pub mod prepush;
-pub mod release;
-pub mod releases;
+pub mod packages;
 pub mod render;
-pub mod repo;
-pub mod signing;
-pub mod tags;
-pub mod trailer;
-pub mod trust;
-pub mod verify;
-pub mod version;
-pub mod version_files;
-pub mod window;
-pub mod writer;
 
 pub use error::Error;
 

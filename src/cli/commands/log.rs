@@ -1,0 +1,194 @@
+//! `git release log`: every release, newest first, from git alone: version,
+//! date, commit count, bump and why (from the release record in the tag),
+//! who approved, which suites passed, and where it was deployed.
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::cli::commands::deploy;
+use crate::cli::context::Env;
+use crate::error::Outcome;
+use crate::ledger::{Deploy, Status};
+
+/// One release in the log.
+#[derive(Debug, Serialize)]
+pub struct Entry {
+    /// The package, if any.
+    pub package: Option<String>,
+    /// The version.
+    pub version: String,
+    /// The tag.
+    pub tag: String,
+    /// The tag's date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Commits in the release (from the release record), if known.
+    pub commits: Option<u64>,
+    /// The bump (from the release record), if known.
+    pub bump: Option<String>,
+    /// Why (from the release record), if known.
+    pub reason: Option<String>,
+    /// Who approved it.
+    pub approved_by: Vec<String>,
+    /// Which suites passed.
+    pub tested: Vec<String>,
+    /// Each environment it reached, with its latest status there.
+    pub environments: Vec<EnvState>,
+    /// Whether the tag carries a release record (made by `git release tag`).
+    pub recorded: bool,
+}
+
+/// A release's state in one environment.
+#[derive(Debug, Serialize)]
+pub struct EnvState {
+    /// The environment.
+    pub env: String,
+    /// Its latest status there.
+    pub status: Status,
+    /// When.
+    pub at: String,
+}
+
+/// Reads a release record (the tag message of `git release tag`).
+pub struct ReleaseRecord {
+    /// Commit count.
+    pub commits: Option<u64>,
+    /// Bump.
+    pub bump: Option<String>,
+    /// Reason line.
+    pub reason: Option<String>,
+    /// `Approved-by` values.
+    pub approved_by: Vec<String>,
+    /// `Tested-by` values.
+    pub tested: Vec<String>,
+    /// Whether it has `Release-Candidate`.
+    pub recorded: bool,
+}
+
+/// Parses a tag message written from the built-in tag-message template.
+pub fn parse_record(message: &str) -> ReleaseRecord {
+    let trailers = crate::history::trailer::parse(message);
+    let values = |key: &str| -> Vec<String> {
+        crate::history::trailer::find(&trailers, key)
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut lines = message.lines();
+    let summary = lines
+        .by_ref()
+        .find(|l| l.starts_with("Release ") && l.contains("commit(s)"));
+    let reason = lines
+        .next()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.trim().to_owned());
+    let (commits, bump) = match summary.and_then(|s| s.rsplit_once(": ")) {
+        Some((_, tail)) => {
+            let commits = tail.split(' ').next().and_then(|n| n.parse().ok());
+            let bump = tail
+                .split(", ")
+                .nth(1)
+                .and_then(|b| b.strip_suffix(" bump."))
+                .map(str::to_owned);
+            (commits, bump)
+        }
+        None => (None, None),
+    };
+    ReleaseRecord {
+        commits,
+        bump,
+        reason: summary.and(reason),
+        approved_by: values("Approved-by"),
+        tested: values("Tested-by"),
+        recorded: !values("Release-Candidate").is_empty(),
+    }
+}
+
+/// Deployments of one tag, latest per environment.
+pub fn environments(records: &[Deploy], tag: &str) -> Vec<EnvState> {
+    let mut states: Vec<EnvState> = Vec::new();
+    for d in records.iter().filter(|d| d.tag == tag) {
+        match states.iter_mut().find(|s| s.env == d.env) {
+            Some(state) => {
+                state.status = d.status;
+                state.at = d.at.clone();
+            }
+            None => states.push(EnvState {
+                env: d.env.clone(),
+                status: d.status,
+                at: d.at.clone(),
+            }),
+        }
+    }
+    states
+}
+
+/// Prints the log.
+pub fn run(env: &Env) -> Result<Outcome, Error> {
+    let (records, _) = deploy::records(env)?;
+    let mut entries = Vec::new();
+    for package in &env.packages {
+        let index = crate::history::scope::index(&env.repo, &package.template)?;
+        for tag in &index.releases {
+            let message = env.repo.tag_message(&tag.name).unwrap_or_default();
+            let record = parse_record(&message);
+            entries.push(Entry {
+                package: package.name.clone(),
+                version: tag.version.to_string(),
+                tag: tag.name.clone(),
+                date: crate::render::context::ymd(env.repo.tag_date(&tag.name, tag.commit)),
+                commits: record.commits,
+                bump: record.bump,
+                reason: record.reason,
+                approved_by: record.approved_by,
+                tested: record.tested,
+                environments: environments(&records, &tag.name),
+                recorded: record.recorded,
+            });
+        }
+    }
+    entries.sort_by(|a, b| {
+        b.date.cmp(&a.date).then_with(|| {
+            let va = semver::Version::parse(&a.version).ok();
+            let vb = semver::Version::parse(&b.version).ok();
+            vb.cmp(&va)
+        })
+    });
+    if env.out.json() {
+        env.out.json_value(&entries)?;
+        return Ok(Outcome::Success);
+    }
+    let mut s = String::new();
+    for e in &entries {
+        let commits = e.commits.map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let bump = e.bump.as_deref().unwrap_or("?");
+        s.push_str(&format!(
+            "{}  {}  {commits} commit(s), {bump}",
+            e.date, e.tag
+        ));
+        if !e.recorded {
+            s.push_str("  (no release record)");
+        }
+        s.push('\n');
+        if let Some(reason) = &e.reason {
+            s.push_str(&format!("    why: {reason}\n"));
+        }
+        if !e.tested.is_empty() {
+            s.push_str(&format!("    tested: {}\n", e.tested.join("; ")));
+        }
+        if !e.approved_by.is_empty() {
+            s.push_str(&format!("    approved: {}\n", e.approved_by.join("; ")));
+        }
+        if !e.environments.is_empty() {
+            let envs: Vec<String> = e
+                .environments
+                .iter()
+                .map(|x| format!("{} {}", x.env, x.status.as_str()))
+                .collect();
+            s.push_str(&format!("    deployed: {}\n", envs.join(", ")));
+        }
+    }
+    if entries.is_empty() {
+        s.push_str("no releases yet\n");
+    }
+    env.out.write(&s)?;
+    Ok(Outcome::Success)
+}

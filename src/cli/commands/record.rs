@@ -1,0 +1,83 @@
+//! What `test` and `approve` share: the identity, the clean-tree check,
+//! signing, and appending a record to its notes ref.
+
+use crate::Error;
+use crate::cli::output::Output;
+use crate::gate::evidence::Record;
+use crate::gate::signatures;
+use crate::git::repo::Repo;
+
+/// The recording user's identity, refusing without one.
+pub fn identity(repo: &Repo) -> Result<(String, String), Error> {
+    repo.identity().map_err(|_| {
+        Error::refused(
+            "evidence needs to say who recorded it, and git has no identity configured",
+            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
+        )
+    })
+}
+
+/// Refuses when the work tree has uncommitted changes.
+pub fn ensure_clean(repo: &Repo, what: &str) -> Result<(), Error> {
+    let dirty = repo.dirty_paths()?;
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = dirty.iter().take(5).map(String::as_str).collect();
+    let more = if dirty.len() > 5 {
+        format!(" and {} more", dirty.len() - 5)
+    } else {
+        String::new()
+    };
+    Err(Error::refused(
+        format!(
+            "the work tree has uncommitted changes ({}{more}), so {what}",
+            shown.join(", ")
+        ),
+        &["commit or stash them first (`git stash -u`), or ignore build outputs in .gitignore"],
+    ))
+}
+
+/// The signing key from `user.signingkey`, checked before any work is done.
+pub fn signing_key(repo: &Repo) -> Result<signatures::KeyFile, Error> {
+    let Some(value) = repo.config_value("user.signingkey") else {
+        return Err(Error::refused(
+            "signing needs an SSH key, and `user.signingkey` is not set",
+            &[
+                "point it at your key: `git config user.signingkey ~/.ssh/id_ed25519.pub` (the private key may be in ssh-agent)",
+            ],
+        ));
+    };
+    Ok(signatures::key_path_from_config(&value)?)
+}
+
+/// Signs a record's canonical payload with the user's SSH key.
+pub fn sign(repo: &Repo, key: &signatures::KeyFile, record: &mut Record) -> Result<(), Error> {
+    let program = repo
+        .config_value("gpg.ssh.program")
+        .unwrap_or_else(|| "ssh-keygen".to_owned());
+    let armored = signatures::sign_with(
+        std::path::Path::new(&program),
+        &record.payload(),
+        key.path(),
+    )?;
+    record.set_signature(&armored);
+    Ok(())
+}
+
+/// The current time as an RFC 3339 string in UTC, to the second.
+pub fn now_rfc3339() -> Result<String, Error> {
+    let now = crate::clock::now()?;
+    Ok(jiff::Timestamp::from_second(now.as_second())
+        .unwrap_or(now)
+        .to_string())
+}
+
+/// Appends the record and says so.
+pub fn store(repo: &Repo, notes_ref: &str, record: &Record, out: &Output) -> Result<(), Error> {
+    let commit = git2::Oid::from_str(&record.commit)
+        .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    crate::git::writer::append_note(repo, notes_ref, commit, &record.to_line())?;
+    out.info(&format!("appended to {notes_ref}: {}", record.to_line()));
+    Ok(())
+}

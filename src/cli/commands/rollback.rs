@@ -1,0 +1,161 @@
+//! `git release rollback --env NAME`: the plan to go back to the last good
+//! release there, and with `--execute` the configured rollback command, its
+//! outcome recorded as deployments.
+
+use std::process::Command;
+
+use crate::Error;
+use crate::cli::commands::{deploy, record};
+use crate::cli::context::Env;
+use crate::error::Outcome;
+use crate::gate::evidence::DEPLOYS_REF;
+use crate::ledger::{self, Deploy, Status};
+use crate::render::describe::Describer;
+use crate::render::templates::{Kind, Templates};
+
+/// `rollback`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The environment
+    #[arg(long, value_name = "NAME")]
+    pub env: String,
+    /// Run the configured `rollback-command` and record the outcome
+    #[arg(long)]
+    pub execute: bool,
+}
+
+/// Shows (and with `--execute` carries out) the rollback.
+pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
+    let config = deploy::environment(env, &args.env)?;
+    let (records, _) = deploy::records(env)?;
+    let Some(current) =
+        ledger::running(&records, &args.env).or_else(|| ledger::latest(&records, &args.env))
+    else {
+        return Err(Error::refused(
+            format!("nothing was ever deployed to `{}`", args.env),
+            &["record deployments with `git release deploy TAG --env NAME --status …`"],
+        ));
+    };
+    let Some(target) = ledger::rollback_target(&records, &args.env, current) else {
+        return Err(Error::refused(
+            format!(
+                "no earlier release succeeded in `{}` before {}, so there is nothing to roll back to",
+                args.env, current.tag
+            ),
+            &["deploy a fixed release instead"],
+        ));
+    };
+    // What is being backed out: the commits between the two releases.
+    let packages = crate::packages::all(&env.config)?;
+    let package = crate::packages::for_tag(&packages, &current.tag).map(|(p, _)| p.clone());
+    let mut text = format!(
+        "Roll `{}` back from {} to {} (succeeded there at {}).\n",
+        args.env, current.tag, target.tag, target.at
+    );
+    if let Some(package) = package {
+        let describer = Describer::new(&env.repo, &env.config, &package, false)?;
+        let backed_out =
+            describer.range(&target.tag, &current.tag, crate::clock::now()?.as_second())?;
+        text.push_str(&format!(
+            "\nBacked out: {} commit(s).\n",
+            backed_out.statistics.commits
+        ));
+        for b in &backed_out.breaking_changes {
+            text.push_str(&format!(
+                "  breaking change undone: {}\n",
+                b.description.lines().next().unwrap_or("")
+            ));
+        }
+        let root = env.repo.workdir();
+        let templates = Templates::new(&crate::render::describe::sources(
+            &env.config,
+            root.as_deref(),
+        ))?;
+        text.push_str("\nAnnouncement:\n\n");
+        text.push_str(&format!(
+            "We are rolling `{}` back from {} to {}. These changes are withdrawn:\n\n",
+            args.env, current.tag, target.tag
+        ));
+        text.push_str(&templates.render(Kind::Notes, &backed_out)?);
+    }
+    env.out.write(&text)?;
+    if !args.execute {
+        if config.rollback_command.is_some() {
+            env.out
+                .say("Nothing ran: pass `--execute` to run the rollback command.");
+        }
+        return Ok(Outcome::Success);
+    }
+    let Some(command) = &config.rollback_command else {
+        return Err(Error::refused(
+            format!("`{}` has no `rollback-command`", args.env),
+            &[
+                "set `rollback-command` under `[environments.NAME]`, or roll back by hand and record it with `git release deploy`",
+            ],
+        ));
+    };
+    let (name, email) = record::identity(&env.repo)?;
+    let status = Command::new("sh")
+        .args(["-c", command])
+        .env("GIT_RELEASE_TAG", &target.tag)
+        .env("GIT_RELEASE_ENV", &args.env)
+        .env("GIT_RELEASE_FROM", &current.tag)
+        .status()
+        .map_err(Error::io(format!("running `{command}`")))?;
+    let now = crate::clock::now()?;
+    let by = format!("{name} <{email}>");
+    // The rollback is recorded first, the target's success a second later,
+    // so the order is unambiguous.
+    let write =
+        |tag: &str, commit: &str, status: Status, note: &str, offset: i64| -> Result<(), Error> {
+            let at = jiff::Timestamp::from_second(now.as_second() + offset)
+                .map_or_else(|_| now.to_string(), |t| t.to_string());
+            let deploy = Deploy {
+                env: args.env.clone(),
+                status,
+                tag: tag.to_owned(),
+                commit: commit.to_owned(),
+                at,
+                by: by.clone(),
+                url: None,
+                note: Some(note.to_owned()),
+            };
+            let oid = git2::Oid::from_str(commit)
+                .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+            crate::git::writer::append_note(&env.repo, DEPLOYS_REF, oid, &deploy.to_line())
+        };
+    if status.success() {
+        write(
+            &current.tag,
+            &current.commit,
+            Status::RolledBack,
+            &format!("rolled back to {}", target.tag),
+            0,
+        )?;
+        write(
+            &target.tag,
+            &target.commit,
+            Status::Succeeded,
+            &format!("rollback from {}", current.tag),
+            1,
+        )?;
+        env.out.line(&format!(
+            "rolled `{}` back to {}; recorded",
+            args.env, target.tag
+        ))?;
+        Ok(Outcome::Success)
+    } else {
+        write(
+            &target.tag,
+            &target.commit,
+            Status::Failed,
+            &format!("rollback from {} failed ({status})", current.tag),
+            0,
+        )?;
+        env.out.say(&format!(
+            "the rollback command failed ({status}); recorded as a failed deployment of {}",
+            target.tag
+        ));
+        Ok(Outcome::No)
+    }
+}

@@ -1,0 +1,207 @@
+//! Command-line arguments (clap) and the one `match` that dispatches to the
+//! commands. Clap types stop here: commands get resolved values.
+
+pub mod commands;
+pub mod context;
+pub mod output;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::Error;
+use crate::cli::context::{Env, PlanArgs};
+use crate::cli::output::{ColorChoice, Format, Output};
+use crate::config::Config;
+use crate::error::Outcome;
+use crate::git::repo::Repo;
+
+/// Git-native releases: the next version from Conventional Commits,
+/// changelogs, and release tags gated on recorded evidence.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-release",
+    bin_name = "git release",
+    version,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Flags every command takes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+struct Global {
+    /// Output format
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t,
+        env = "GIT_RELEASE_FORMAT"
+    )]
+    format: Format,
+    /// Configuration file [default: .release.toml at the repository root]
+    #[arg(long, global = true, value_name = "FILE", env = "GIT_RELEASE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Act on one package of a monorepo
+    #[arg(long, global = true, value_name = "NAME", env = "GIT_RELEASE_PACKAGE")]
+    package: Option<String>,
+    /// Print only errors
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Explain more
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the release plan: last release, commits in scope, next version (the default)
+    Plan(PlanArgs),
+    /// Print the next version (or, with --current, the last released one)
+    Version(VersionArgs),
+    /// Write or update the changelog file
+    Changelog(commands::changelog::Args),
+    /// Release notes of one release, to stdout or a file
+    Notes(commands::notes::Args),
+    /// Run a test command and record its result as evidence bound to the tested tree
+    Test(commands::test::Args),
+    /// Record an approval of a release candidate
+    Approve(commands::approve::Args),
+    /// Evaluate the release policy for a candidate
+    Gate(commands::gate::Args),
+    /// Gate, update the changelog, and create the annotated release tag
+    Tag(commands::tag::Args),
+    /// Check an existing release tag against the policy (for CI)
+    Verify(commands::verify::Args),
+    /// Exchange evidence notes with a remote (merged by line union)
+    Sync(commands::sync::Args),
+    /// Every release, newest first, with its evidence and deployments
+    Log,
+    /// One release in full: notes, record, evidence, deployments
+    Show(commands::show::Args),
+    /// Record a deployment of a release to an environment
+    Deploy(commands::deploy::Args),
+    /// Which release each environment runs, and how its last deployment went
+    Status,
+    /// Plan (and with --execute, run) a rollback to the last good release
+    Rollback(commands::rollback::Args),
+    /// Install or remove git hooks, and the hook entry points git calls
+    #[command(subcommand)]
+    Hook(commands::hook::Args),
+    /// Lint commit messages as Conventional Commits
+    Lint(commands::lint::Args),
+    /// Write a commented .release.toml
+    Init(commands::init::Args),
+}
+
+#[derive(Debug, Args)]
+struct VersionArgs {
+    #[command(flatten)]
+    plan: PlanArgs,
+    /// Print the last released version instead
+    #[arg(long, conflicts_with_all = ["bump", "release_as", "pre"])]
+    current: bool,
+}
+
+/// Parses arguments and runs the command; returns the exit code.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            // clap prints help and version to stdout, usage errors to stderr.
+            let _ = e.print();
+            return code;
+        }
+    };
+    let g = &cli.global;
+    let out = Output::new(g.format, g.color, g.quiet, g.verbose);
+    let result = dispatch(&cli, out);
+    let (code, out) = result;
+    if let Err(e) = &code {
+        if !matches!(e, Error::BrokenPipe) {
+            out.error(e);
+        }
+    }
+    crate::error::exit_code(&code)
+}
+
+fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
+    if let Some(Command::Init(args)) = &cli.command {
+        let result = commands::init::run(args, &out);
+        return (result, out);
+    }
+    let env = match open(&cli.global, out) {
+        Ok(env) => env,
+        Err((e, out)) => {
+            // A hook entry point answers 0 or 1, and refuses what it cannot check.
+            if let Some(Command::Hook(
+                commands::hook::Args::PrePush(_) | commands::hook::Args::CommitMsg(_),
+            )) = &cli.command
+            {
+                out.error(&e);
+                out.say("git-release: refusing, because the hook could not check this");
+                return (Ok(Outcome::No), out);
+            }
+            return (Err(e), out);
+        }
+    };
+    let result = match &cli.command {
+        None => commands::plan::run(&PlanArgs::default(), &env),
+        Some(Command::Plan(args)) => commands::plan::run(args, &env),
+        Some(Command::Version(args)) => commands::version::run(&args.plan, args.current, &env),
+        Some(Command::Changelog(args)) => commands::changelog::run(args, &env),
+        Some(Command::Notes(args)) => commands::notes::run(args, &env),
+        Some(Command::Test(args)) => commands::test::run(args, &env),
+        Some(Command::Approve(args)) => commands::approve::run(args, &env),
+        Some(Command::Gate(args)) => commands::gate::run(args, &env),
+        Some(Command::Tag(args)) => commands::tag::run(args, &env),
+        Some(Command::Verify(args)) => commands::verify::run(args, &env),
+        Some(Command::Sync(args)) => commands::sync::run(args, &env),
+        Some(Command::Log) => commands::log::run(&env),
+        Some(Command::Show(args)) => commands::show::run(args, &env),
+        Some(Command::Deploy(args)) => commands::deploy::run(args, &env),
+        Some(Command::Status) => commands::status::run(&env),
+        Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
+        Some(Command::Hook(args)) => commands::hook::run(args, &env),
+        Some(Command::Lint(args)) => commands::lint::run(args, &env),
+        Some(Command::Init(_)) => Ok(Outcome::Success),
+    };
+    (result, env.out)
+}
+
+fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
+    let repo = match Repo::open() {
+        Ok(repo) => repo,
+        Err(e) => return Err((e.into(), out)),
+    };
+    let config = match Config::load(global.config.as_deref(), repo.workdir().as_deref()) {
+        Ok(config) => config,
+        Err(e) => return Err((e.into(), out)),
+    };
+    let packages = match crate::packages::select(&config, global.package.as_deref()) {
+        Ok(packages) => packages,
+        Err(e) => return Err((e, out)),
+    };
+    Ok(Env {
+        repo,
+        config,
+        packages,
+        one_package: global.package.is_some(),
+        out,
+    })
+}

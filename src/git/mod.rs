@@ -1,0 +1,12 @@
+//! The repository edge: the only code that reads history and the only code
+//! that changes refs, notes and files.
+//!
+//! In: a path (or `GIT_DIR`) and object ids. Out: raw commits and tags for
+//! [`crate::history`], and, through [`writer`], new objects, notes and refs.
+//! [`tags`] turns tag names into versions through tag templates; it reads
+//! nothing itself.
+
+pub mod commit_graph;
+pub mod repo;
+pub mod tags;
+pub mod writer;

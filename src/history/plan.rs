@@ -1,0 +1,589 @@
+//! The release plan: last release and why, commits in scope with the bump
+//! each causes, next version and why. Serializes as the `plan` JSON contract.
+
+use serde::Serialize;
+
+use crate::Error;
+use crate::config::Config;
+use crate::git::repo::Repo;
+use crate::git::tags::{TagIndex, Template};
+use crate::history::bump::{self, Decision, Overrides, Rules};
+use crate::history::change::{Change, Person};
+use crate::history::scope::{self, History};
+use crate::history::trailer::Trailer;
+use crate::history::version::Bump;
+use crate::packages::Package;
+
+/// A released version.
+#[derive(Debug, Clone, Serialize)]
+pub struct Released {
+    /// Version without prefix.
+    pub version: String,
+    /// The tag.
+    pub tag: String,
+    /// The tagged commit.
+    pub commit: String,
+}
+
+/// The version to release.
+#[derive(Debug, Clone, Serialize)]
+pub struct Next {
+    /// Version without prefix.
+    pub version: String,
+    /// The tag it will get.
+    pub tag: String,
+}
+
+/// One commit in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedCommit {
+    /// Full id.
+    pub id: String,
+    /// Seven-character id.
+    pub short_id: String,
+    /// First line of the message.
+    pub summary: String,
+    /// Conventional type, lower-cased, or `null`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Conventional scope.
+    pub scope: Option<String>,
+    /// Breaking change.
+    pub breaking: bool,
+    /// The bump this commit causes.
+    pub bump: Bump,
+    /// Why it causes that bump.
+    pub why: String,
+    /// Whether the message is a Conventional Commit.
+    pub conventional: bool,
+    /// Whether it is a merge commit.
+    pub merge: bool,
+    /// The commit in scope that reverts this one.
+    pub reverted_by: Option<String>,
+    /// Whether it comes after the last pre-release (always true without one).
+    pub since_previous: bool,
+    /// The author.
+    pub author: Person,
+    /// Git trailers.
+    pub trailers: Vec<Trailer>,
+}
+
+/// A dependency released at the same time.
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyUpdate {
+    /// The dependency.
+    pub package: String,
+    /// The name its manifest gives it (crate or npm name), when it differs.
+    pub manifest_name: Option<String>,
+    /// Its new version.
+    pub version: String,
+}
+
+/// A tag not chosen as the last release.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedTag {
+    /// The tag.
+    pub tag: String,
+    /// Why not.
+    pub reason: String,
+}
+
+/// The gate's verdict, as embedded in the plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct GateSummary {
+    /// All requirements met.
+    pub ok: bool,
+    /// Where the policy was read from (`null` when nothing is releasable).
+    pub policy: Option<String>,
+    /// Each requirement.
+    pub requirements: Vec<crate::gate::requirements::Requirement>,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The package, or `null` for the whole repository.
+    pub package: Option<String>,
+    /// The candidate commit.
+    pub candidate: String,
+    /// The last release, or `null` before the first.
+    pub previous: Option<Released>,
+    /// Why that tag is the last release.
+    pub previous_reason: String,
+    /// The next release, or `null` when nothing is releasable.
+    pub next: Option<Next>,
+    /// The bump applied.
+    pub bump: Bump,
+    /// Why this version.
+    pub reason: String,
+    /// Commits in scope, newest first (merges only in first-parent mode).
+    pub commits: Vec<PlannedCommit>,
+    /// Higher-looking tags that were not chosen, with the reason.
+    pub skipped_tags: Vec<SkippedTag>,
+    /// Tags of the template's shape that are not releases.
+    pub ignored_tags: Vec<SkippedTag>,
+    /// Packages this one depends on that are released now (monorepos).
+    pub dependency_updates: Vec<DependencyUpdate>,
+    /// Warnings (non-conventional commits and the like).
+    pub warnings: Vec<String>,
+    /// The gate.
+    pub gate: GateSummary,
+}
+
+/// What the user asked of a plan.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// The candidate revision; HEAD when `None`.
+    pub rev: Option<String>,
+    /// Explicit overrides.
+    pub overrides: Overrides,
+    /// `--first-parent` (or the config's `first-parent`).
+    pub first_parent: bool,
+}
+
+/// The rules for bumping from configuration.
+pub fn rules(config: &Config, first_parent: bool) -> Rules {
+    Rules {
+        types: config.types(),
+        zero: config.commits.initial_development,
+        strict: config.commits.strict,
+        initial_version: config.initial_version.clone(),
+        merges_count: first_parent,
+    }
+}
+
+/// Reads history and decides for one package: the plan and the history it
+/// came from.
+pub fn make(
+    repo: &Repo,
+    config: &Config,
+    package: &Package,
+    request: &Request,
+) -> Result<(Plan, History), Error> {
+    repo.ensure_complete()?;
+    let candidate = repo.candidate(request.rev.as_deref())?;
+    let template = package.template.clone();
+    let first_parent = request.first_parent || config.commits.first_parent;
+    let options = scope::Options {
+        first_parent,
+        pre_releases: request.overrides.pre.is_some(),
+        below: None,
+        paths: package.paths.clone(),
+        exclude: package.exclude.clone(),
+    };
+    let index = scope::index(repo, &template)?;
+    let history = scope::find(repo, &index, &template, candidate, &options)?;
+    let mut rules = rules(config, first_parent);
+    rules.initial_version = package.initial_version.clone();
+    let existing: Vec<_> = index
+        .releases
+        .iter()
+        .map(|t| (t.version.clone(), t.name.clone()))
+        .collect();
+    let mut decision = bump::decide(
+        history
+            .last_final
+            .as_ref()
+            .map(|t| (&t.version, t.name.as_str())),
+        &history.changes,
+        &existing,
+        &rules,
+        &request.overrides,
+    )?;
+    // A pre-release with nothing new since the last one is nothing to release.
+    if history.last_pre.is_some() && !history.since_pre.iter().any(|&b| b) {
+        decision.next = None;
+        decision.reason = format!(
+            "no commits since the pre-release {}",
+            history.last_pre.as_ref().map_or("", |t| t.name.as_str())
+        );
+    }
+    let mut history = history;
+    history.trust_base = crate::gate::trust_base::base(&index, decision.next.as_ref())
+        .or(history.previous())
+        .cloned();
+    if history.last_final.is_none()
+        && request.overrides.bump.is_some()
+        && request.overrides.release_as.is_none()
+    {
+        decision
+            .reason
+            .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
+    }
+    let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    plan.package = package.name.clone();
+    Ok((plan, history))
+}
+
+/// Plans the selected packages. In a monorepo the packages they depend on,
+/// directly or not, are planned too, so that dependents of released
+/// packages are released too: a package that depends on one being released
+/// (declared in `depends-on`, or named in its version files) gets at least a
+/// patch release (a pre-release with `--pre`).
+pub fn make_all(
+    repo: &Repo,
+    config: &Config,
+    selected: &[Package],
+    request: &Request,
+) -> Result<Vec<(Plan, History)>, Error> {
+    if config.package.is_empty() {
+        let mut plans = Vec::new();
+        for package in selected {
+            plans.push(make(repo, config, package, request)?);
+        }
+        return Ok(plans);
+    }
+    if selected.len() > 1
+        && (request.overrides.bump.is_some() || request.overrides.release_as.is_some())
+    {
+        return Err(Error::refused(
+            "`--bump` and `--release-as` set one package's version, and several are selected",
+            &["name the package with `--package NAME`"],
+        ));
+    }
+    let head = repo.candidate(request.rev.as_deref())?;
+    let mut packages = crate::packages::all(config)?;
+    crate::packages::read_manifest_names(&mut packages, |path| {
+        repo.blob_at(head, path)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    });
+    let is_selected = |p: &Package| selected.iter().any(|s| s.name == p.name);
+    let depends: Vec<Vec<String>> = packages
+        .iter()
+        .map(|p| dependencies(repo, head, p, &packages))
+        .collect();
+    let position = |name: &String| packages.iter().position(|p| p.name.as_ref() == Some(name));
+    // Plan the selected packages and what they depend on, directly or not.
+    let mut needed: Vec<bool> = packages.iter().map(is_selected).collect();
+    let mut queue: Vec<usize> = (0..packages.len()).filter(|&i| needed[i]).collect();
+    while let Some(i) = queue.pop() {
+        for j in depends[i].iter().filter_map(position) {
+            if !needed[j] {
+                needed[j] = true;
+                queue.push(j);
+            }
+        }
+    }
+    let mut plans: Vec<Option<(Plan, History)>> = Vec::new();
+    for (package, needed) in packages.iter().zip(&needed) {
+        if !needed {
+            plans.push(None);
+            continue;
+        }
+        // Overrides name one package's version; the others plan as usual.
+        let mut own = request.clone();
+        if !is_selected(package) {
+            own.overrides.bump = None;
+            own.overrides.release_as = None;
+        }
+        plans.push(Some(make(repo, config, package, &own)?));
+    }
+    // Propagate until nothing changes (a dependency chain of any length).
+    for _ in 0..packages.len() {
+        let mut changed = false;
+        for i in 0..packages.len() {
+            if plans[i].is_none() {
+                continue;
+            }
+            for dep in &depends[i] {
+                let Some(j) = position(dep) else {
+                    continue;
+                };
+                let Some(moved) = plans[j]
+                    .as_ref()
+                    .and_then(|(p, _)| p.next.as_ref())
+                    .map(|n| n.version.clone())
+                else {
+                    continue;
+                };
+                let Some((plan_i, _)) = plans[i].as_mut() else {
+                    continue;
+                };
+                if plan_i.dependency_updates.iter().any(|d| d.package == *dep) {
+                    continue;
+                }
+                let update = DependencyUpdate {
+                    package: dep.clone(),
+                    manifest_name: packages[j].manifest_name.clone(),
+                    version: moved.clone(),
+                };
+                if plan_i.next.is_none() {
+                    let mut patch = request.clone();
+                    patch.overrides.bump = Some(Bump::Patch);
+                    patch.overrides.release_as = None;
+                    let (mut plan, history) = make(repo, config, &packages[i], &patch)?;
+                    if plan.next.is_none() {
+                        // No commits and no release yet: its first release.
+                        let version = packages[i].initial_version.clone();
+                        plan.next = Some(Next {
+                            version: version.to_string(),
+                            tag: packages[i].template.format(&version),
+                        });
+                    }
+                    plan.reason = format!("patch because dependency `{dep}` moves to {moved}");
+                    plans[i] = Some((plan, history));
+                }
+                if let Some((plan_i, _)) = plans[i].as_mut() {
+                    plan_i.dependency_updates.push(update);
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // After propagation, which may plan a package again.
+    if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
+        if let Some((plan, _)) = plans
+            .iter_mut()
+            .flatten()
+            .find(|(p, _)| selected.iter().any(|s| s.name == p.package))
+        {
+            plan.warnings.push(warning);
+        }
+    }
+    let mut chosen = Vec::new();
+    for (package, plan) in packages.iter().zip(plans) {
+        if let Some(plan) = plan.filter(|_| is_selected(package)) {
+            chosen.push(plan);
+        }
+    }
+    Ok(chosen)
+}
+
+/// Commits since the newest package release that touch no package, when
+/// every package is planned (not for a `--package` selection).
+fn unassigned(
+    repo: &Repo,
+    head: git2::Oid,
+    packages: &[Package],
+    plans: &[Option<(Plan, History)>],
+) -> Result<Option<String>, Error> {
+    if packages.iter().any(|p| !p.is_scoped()) {
+        // A package covers the whole repository: every commit is in one.
+        return Ok(None);
+    }
+    let Some(plans) = plans.iter().map(Option::as_ref).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let summary = |message: &[u8]| {
+        String::from_utf8_lossy(message)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let mut loose = Vec::new();
+    let untouched: Option<Vec<&Vec<git2::Oid>>> = plans
+        .iter()
+        .filter(|(_, h)| h.candidate == head)
+        .map(|(_, h)| h.untouched.as_ref())
+        .collect();
+    match untouched {
+        // Every package's walk ran from `head` over all parents and noted
+        // the commits outside it: the commits after every package's release
+        // that touch no package are in all of those lists (each walk covers
+        // the commits after every release).
+        Some(lists) if lists.len() == packages.len() => {
+            let (first, others) = lists
+                .split_first()
+                .map_or((None, &[][..]), |(f, o)| (Some(f), o));
+            let sets: Vec<std::collections::HashSet<&git2::Oid>> =
+                others.iter().map(|l| l.iter().collect()).collect();
+            for id in first.into_iter().flat_map(|l| l.iter()) {
+                if sets.iter().all(|s| s.contains(id)) {
+                    let commit = repo.commit(*id)?;
+                    loose.push(format!(
+                        "{} `{}`",
+                        &id.to_string()[..7],
+                        summary(commit.message_bytes())
+                    ));
+                }
+            }
+        }
+        _ => {
+            let stops: std::collections::HashSet<git2::Oid> = plans
+                .iter()
+                .filter_map(|(_, h)| h.last_final.as_ref().map(|t| t.commit))
+                .collect();
+            let walk = repo.walk(head, &stops, false)?;
+            let mut cache = std::collections::HashMap::new();
+            for commit in walk.commits.iter().filter(|c| c.parent_count() < 2) {
+                let mut touched = false;
+                for package in packages {
+                    if repo.touches(commit, &package.paths, package.exclude.as_ref(), &mut cache)? {
+                        touched = true;
+                        break;
+                    }
+                }
+                if !touched {
+                    loose.push(format!(
+                        "{} `{}`",
+                        &commit.id().to_string()[..7],
+                        summary(commit.message_bytes())
+                    ));
+                }
+            }
+        }
+    }
+    if loose.is_empty() {
+        return Ok(None);
+    }
+    let more = if loose.len() > 3 { ", …" } else { "" };
+    Ok(Some(format!(
+        "{} commit(s) touch no package and are in no release: {}{more}",
+        loose.len(),
+        loose.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+    )))
+}
+
+/// The packages `package` depends on: declared, or named as a dependency in
+/// its version files at `head`.
+fn dependencies(repo: &Repo, head: git2::Oid, package: &Package, all: &[Package]) -> Vec<String> {
+    let mut found = package.depends_on.clone();
+    let probe = semver::Version::new(999_999, 0, 0);
+    for file in &package.version_files {
+        let Some(kind) = crate::packages::version_files::kind_for(file.path(), file.pattern())
+        else {
+            continue;
+        };
+        let Ok(Some(bytes)) = repo.blob_at(head, file.path()) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for other in all {
+            let Some(name) = &other.name else { continue };
+            if package.name.as_ref() == Some(name) || found.contains(name) {
+                continue;
+            }
+            let shown = file.path().display().to_string();
+            let named = other.dependency_names().iter().any(|dep| {
+                matches!(
+                    crate::packages::version_files::set_dependency(
+                        &kind, &shown, &text, dep, &probe
+                    ),
+                    Ok((_, true))
+                )
+            });
+            if named {
+                found.push(name.clone());
+            }
+        }
+    }
+    found
+}
+
+fn assemble(
+    history: &History,
+    index: &TagIndex,
+    decision: &Decision,
+    template: &Template,
+    first_parent: bool,
+) -> Plan {
+    let previous = history.previous().map(|t| Released {
+        version: t.version.to_string(),
+        tag: t.name.clone(),
+        commit: t.commit.to_string(),
+    });
+    let next = decision.next.as_ref().map(|v| Next {
+        version: v.to_string(),
+        tag: template.format(v),
+    });
+    let commits = history
+        .changes
+        .iter()
+        .zip(&decision.effects)
+        .zip(&history.since_pre)
+        .filter(|((change, _), _)| first_parent || !change.merge)
+        .map(|((change, effect), &since)| planned(change, effect, since))
+        .collect();
+    let mut warnings = Vec::new();
+    if !decision.non_conventional.is_empty() {
+        let examples: Vec<String> = decision
+            .non_conventional
+            .iter()
+            .take(3)
+            .map(|&i| {
+                let c = &history.changes[i];
+                format!("{} `{}`", c.short_id(), c.summary)
+            })
+            .collect();
+        warnings.push(format!(
+            "{} commit(s) are not Conventional Commits and bump nothing: {}{}",
+            decision.non_conventional.len(),
+            examples.join(", "),
+            if decision.non_conventional.len() > 3 {
+                ", …"
+            } else {
+                ""
+            }
+        ));
+    }
+    if history
+        .changes
+        .iter()
+        .any(|c| c.message.len() >= crate::history::change::MAX_MESSAGE)
+    {
+        warnings.push("a commit message over 1 MiB was cut to 1 MiB for parsing".to_owned());
+    }
+    Plan {
+        package: None,
+        candidate: history.candidate.to_string(),
+        previous,
+        previous_reason: history.why_previous.clone(),
+        next,
+        bump: if decision.next.is_some() {
+            decision.bump
+        } else {
+            Bump::None
+        },
+        reason: decision.reason.clone(),
+        commits,
+        skipped_tags: history
+            .skipped
+            .iter()
+            .map(|s| SkippedTag {
+                tag: s.tag.clone(),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        ignored_tags: index
+            .ignored
+            .iter()
+            .map(|i| SkippedTag {
+                tag: i.name.clone(),
+                reason: i.reason.clone(),
+            })
+            .collect(),
+        dependency_updates: Vec::new(),
+        warnings,
+        gate: GateSummary {
+            ok: true,
+            policy: None,
+            requirements: Vec::new(),
+        },
+    }
+}
+
+fn planned(change: &Change, effect: &bump::CommitEffect, since_previous: bool) -> PlannedCommit {
+    let conventional = change.conventional.as_ref().ok();
+    PlannedCommit {
+        id: change.id.clone(),
+        short_id: change.short_id().to_owned(),
+        summary: change.summary.clone(),
+        kind: conventional.map(|c| c.kind.clone()),
+        scope: conventional.and_then(|c| c.scope.clone()),
+        breaking: change.is_breaking(),
+        bump: effect.bump,
+        why: effect.why.clone(),
+        conventional: conventional.is_some(),
+        merge: change.merge,
+        reverted_by: effect.cancelled_by.clone(),
+        since_previous,
+        author: change.author.clone(),
+        trailers: change.trailers.clone(),
+    }
+}
