@@ -31,6 +31,7 @@ pub mod history;
 pub mod hooks;
 pub mod ledger;
 pub mod packages;
+pub mod release;
 pub mod render;
 
 pub use error::Error;

@@ -7,6 +7,7 @@
 //! changelog file by [`changelog_file`] without touching hand-written text.
 
 pub mod changelog_file;
+pub mod changelog_update;
 pub mod context;
 pub mod describe;
 pub mod links;

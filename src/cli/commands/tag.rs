@@ -4,22 +4,17 @@
 //! fails, what was done is undone, so a failed `tag` leaves the repository
 //! exactly as it was.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use git2::{FileMode, ObjectType, Oid};
 use serde::Serialize;
 
 use crate::Error;
-use crate::cli::commands::{changelog, gate, record};
+use crate::cli::commands::{gate, record};
 use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
-use crate::gate::evidence;
 use crate::gate::verdict::{self, Candidate};
-use crate::git::repo::git_err;
 use crate::history::plan::{self, Plan};
 use crate::history::scope::History;
 use crate::packages::Package;
+use crate::release::{contents, transaction};
 use crate::render::context::Release;
 use crate::render::describe::{self, Describer};
 use crate::render::templates::{Kind, Templates};
@@ -182,46 +177,17 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
 
     // Everything to write, computed before writing anything.
+    let files = contents::compute(
+        repo,
+        &env.config,
+        &due,
+        &contents::Options {
+            no_changelog: args.no_changelog,
+            date: args.date.clone(),
+            request: args.plan.request(),
+        },
+    )?;
     let root = repo.workdir();
-    let mut files = Files::default();
-    if let Some(root) = &root {
-        for (package, plan, history) in &due {
-            let changelog_file = root.join(&package.changelog);
-            let configured = env.config.changelog.path.is_some()
-                || env
-                    .config
-                    .package
-                    .iter()
-                    .any(|p| Some(&p.name) == package.name.as_ref() && p.changelog.is_some());
-            if !args.no_changelog && (changelog_file.exists() || configured) {
-                let update = changelog::prepare(
-                    &changelog::Args {
-                        unreleased: true,
-                        tagging: true,
-                        date: args.date.clone(),
-                        request: args.plan.request(),
-                        ..changelog::Args::default()
-                    },
-                    env,
-                    package,
-                    Some((plan, history)),
-                )?;
-                if update.changed {
-                    files.set(
-                        update.path.clone(),
-                        update.text,
-                        format!(
-                            "{} ({})",
-                            package.changelog.display(),
-                            update.added.join(", ")
-                        ),
-                    );
-                }
-            }
-            version_files(root, package, plan, &mut files)?;
-        }
-        lock_files(root, &due, &mut files)?;
-    }
     let templates = Templates::new(&describe::sources(&env.config, root.as_deref()))?;
     let timestamp = crate::clock::timestamp(args.date.as_deref())?;
     let mut messages = Vec::new();
@@ -260,7 +226,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         if files.is_empty() {
             s.push_str("Would not change any file\n");
         } else {
-            for (_, _, what) in &files.0 {
+            for (_, _, what) in files.iter() {
                 s.push_str(&format!("Would update {what}\n"));
             }
             s.push_str(&format!("and commit them as `{subject}`\n"));
@@ -280,7 +246,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             s.push_str(&format!(
                 "Would push to {}: {}\n",
                 args.remote,
-                push_refs(git, &branch, &tags, !files.is_empty()).join(" ")
+                transaction::push_refs(git, &branch, &tags, !files.is_empty()).join(" ")
             ));
         }
         s.push_str("Dry run: nothing was written.\n");
@@ -288,9 +254,17 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         return Ok(Outcome::Success);
     }
 
-    let mut undo = Undo::new(repo.git(), head, format!("refs/heads/{branch}"));
-    let result = act(
-        repo, args, &subject, &branch, head, &messages, &files, &mut undo,
+    let result = transaction::write(
+        repo,
+        &transaction::Release {
+            subject: &subject,
+            branch: &branch,
+            head,
+            messages: &messages,
+            files: &files,
+            sign: args.sign,
+            push: args.push.then_some(args.remote.as_str()),
+        },
     );
     match result {
         Ok(commit) => {
@@ -313,444 +287,6 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             }
             Ok(Outcome::Success)
         }
-        Err(e) => {
-            let undone = undo.run();
-            match undone {
-                Ok(()) => Err(e),
-                Err(u) => Err(Error::refused(
-                    format!("{e}; undoing also failed: {u}"),
-                    &["check `git status`, `git log -1` and `git tag -l` and repair by hand"],
-                )),
-            }
-        }
-    }
-}
-
-/// Files the release commit changes: path, new content, and what to say.
-#[derive(Default)]
-struct Files(Vec<(PathBuf, String, String)>);
-
-impl Files {
-    fn set(&mut self, path: PathBuf, text: String, what: String) {
-        match self.0.iter_mut().find(|(p, _, _)| *p == path) {
-            Some(entry) => {
-                entry.1 = text;
-                if !entry.2.contains(&what) {
-                    entry.2 = format!("{}; {what}", entry.2);
-                }
-            }
-            None => self.0.push((path, text, what)),
-        }
-    }
-
-    /// The content the release commit will have: updated, or as in the work tree.
-    fn current(&self, path: &Path) -> Result<Option<String>, Error> {
-        if let Some((_, text, _)) = self.0.iter().find(|(p, _, _)| p == path) {
-            return Ok(Some(text.clone()));
-        }
-        match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(String::from_utf8(bytes).map_err(|_| {
-                Error::refused(
-                    format!(
-                        "`{}` is not UTF-8, so its version cannot be updated",
-                        path.display()
-                    ),
-                    &[],
-                )
-            })?)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io(format!("reading `{}`", path.display()))(e)),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-fn file_error(e: crate::packages::version_files::VersionFileError) -> Error {
-    Error::Refused {
-        message: e.to_string(),
-        hints: e.hints(),
-    }
-}
-
-/// A package's version files, and the requirements its manifests put on
-/// dependencies released at the same time.
-fn version_files(
-    root: &Path,
-    package: &Package,
-    plan: &Plan,
-    files: &mut Files,
-) -> Result<(), Error> {
-    let Some(next) = &plan.next else {
-        return Ok(());
-    };
-    let version =
-        semver::Version::parse(&next.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
-    for file in &package.version_files {
-        let path = root.join(file.path());
-        let shown = file.path().display().to_string();
-        let Some(kind) = crate::packages::version_files::kind_for(file.path(), file.pattern())
-        else {
-            return Err(Error::refused(
-                format!(
-                    "`{shown}` is not a version file git-release knows (Cargo.toml, package.json, pyproject.toml)"
-                ),
-                &[
-                    "give a pattern: `{ path = \"FILE\", pattern = \"version = \\\"{version}\\\"\" }`",
-                ],
-            ));
-        };
-        let Some(text) = files.current(&path)? else {
-            return Err(Error::refused(
-                format!(
-                    "the version file `{shown}` of {} does not exist",
-                    package.label()
-                ),
-                &["fix `version-files` in .release.toml"],
-            ));
-        };
-        let mut updated =
-            crate::packages::version_files::set_version(&kind, &shown, &text, &version)
-                .map_err(file_error)?;
-        for dep in &plan.dependency_updates {
-            let dep_version = semver::Version::parse(&dep.version)
-                .map_err(|e| Error::refused(e.to_string(), &[]))?;
-            for name in dep
-                .manifest_name
-                .iter()
-                .chain(std::iter::once(&dep.package))
-            {
-                let (text, _) = crate::packages::version_files::set_dependency(
-                    &kind,
-                    &shown,
-                    &updated,
-                    name,
-                    &dep_version,
-                )
-                .map_err(file_error)?;
-                updated = text;
-            }
-        }
-        if updated != text {
-            files.set(path, updated, format!("{shown} ({})", next.version));
-        }
-    }
-    Ok(())
-}
-
-/// Lock files at the root that record workspace members' versions.
-fn lock_files(
-    root: &Path,
-    due: &[(&Package, &Plan, &History)],
-    files: &mut Files,
-) -> Result<(), Error> {
-    let released: Vec<(String, semver::Version, PathBuf)> = due
-        .iter()
-        .filter_map(|(package, plan, _)| {
-            let name = package
-                .manifest_name
-                .clone()
-                .or_else(|| package.name.clone())?;
-            let version = semver::Version::parse(&plan.next.as_ref()?.version).ok()?;
-            Some((
-                name,
-                version,
-                package.paths.first().cloned().unwrap_or_default(),
-            ))
-        })
-        .collect();
-    if released.is_empty() {
-        return Ok(());
-    }
-    let cargo = root.join("Cargo.lock");
-    if let Some(text) = files.current(&cargo)? {
-        let members: Vec<(String, semver::Version)> = released
-            .iter()
-            .map(|(n, v, _)| (n.clone(), v.clone()))
-            .collect();
-        let updated =
-            crate::packages::version_files::update_cargo_lock("Cargo.lock", &text, &members)
-                .map_err(file_error)?;
-        if updated != text {
-            files.set(cargo, updated, "Cargo.lock".to_owned());
-        }
-    }
-    let npm = root.join("package-lock.json");
-    if let Some(text) = files.current(&npm)? {
-        let members: Vec<(String, String, semver::Version)> = released
-            .iter()
-            .map(|(n, v, p)| (n.clone(), p.to_string_lossy().replace('\\', "/"), v.clone()))
-            .collect();
-        let updated = crate::packages::version_files::update_package_lock(
-            "package-lock.json",
-            &text,
-            &members,
-        )
-        .map_err(file_error)?;
-        if updated != text {
-            files.set(npm, updated, "package-lock.json".to_owned());
-        }
-    }
-    Ok(())
-}
-
-fn push_refs(
-    git: &git2::Repository,
-    branch: &str,
-    tags: &[String],
-    release_commit: bool,
-) -> Vec<String> {
-    let mut refs = Vec::new();
-    if release_commit {
-        refs.push(format!("refs/heads/{branch}:refs/heads/{branch}"));
-    }
-    for tag in tags {
-        refs.push(format!("refs/tags/{tag}:refs/tags/{tag}"));
-    }
-    for notes in [evidence::TESTS_REF, evidence::APPROVALS_REF] {
-        if git.find_reference(notes).is_ok() {
-            refs.push(format!("{notes}:{notes}"));
-        }
-    }
-    refs
-}
-
-/// The steps that write, in order; each registers how to undo it.
-#[allow(clippy::too_many_arguments)]
-fn act(
-    repo: &crate::git::repo::Repo,
-    args: &Args,
-    subject: &str,
-    branch: &str,
-    head: Oid,
-    messages: &[(String, String)],
-    files: &Files,
-    undo: &mut Undo<'_>,
-) -> Result<Oid, Error> {
-    let git = repo.git();
-    // The release commit and tag carry the release time (GIT_RELEASE_NOW
-    // pins it, for reproducible releases and tests).
-    let me = git.signature().map_err(git_err("reading your identity"))?;
-    let now = crate::clock::now()?;
-    let signature = git2::Signature::new(
-        &String::from_utf8_lossy(me.name_bytes()),
-        &String::from_utf8_lossy(me.email_bytes()),
-        &git2::Time::new(now.as_second(), 0),
-    )
-    .map_err(git_err("making the release signature"))?;
-    let mut commit = head;
-    let mut new_tree = None;
-    if let (false, Some(root)) = (files.is_empty(), repo.workdir()) {
-        let parent = git.find_commit(head).map_err(git_err("reading HEAD"))?;
-        let base = parent.tree().map_err(git_err("reading HEAD's tree"))?;
-        let mut builder = git2::build::TreeUpdateBuilder::new();
-        for (path, text, _) in &files.0 {
-            let relative = path.strip_prefix(&root).unwrap_or(path);
-            let blob = git
-                .blob(text.as_bytes())
-                .map_err(git_err("writing a release file"))?;
-            builder.upsert(relative.to_string_lossy().as_ref(), blob, FileMode::Blob);
-        }
-        let tree_id = builder
-            .create_updated(git, &base)
-            .map_err(git_err("building the release commit's tree"))?;
-        let tree = git
-            .find_tree(tree_id)
-            .map_err(git_err("reading the release tree"))?;
-        commit = git
-            .commit(
-                None,
-                &signature,
-                &signature,
-                &format!("{subject}\n"),
-                &tree,
-                &[&parent],
-            )
-            .map_err(git_err("creating the release commit"))?;
-        new_tree = Some(tree_id);
-    }
-
-    // The branch moves first (compare-and-swap), then the tags appear.
-    let head_ref = format!("refs/heads/{branch}");
-    if commit != head {
-        git.reference_matching(
-            &head_ref,
-            commit,
-            true,
-            head,
-            &format!("git-release: {subject}"),
-        )
-        .map_err(git_err(format!("moving `{branch}` to the release commit")))?;
-        undo.branch_moved = true;
-    }
-    for (tag, message) in messages {
-        if args.sign {
-            let file =
-                tempfile::NamedTempFile::new().map_err(Error::io("writing the tag message"))?;
-            std::fs::write(file.path(), message).map_err(Error::io("writing the tag message"))?;
-            let output = Command::new("git")
-                .args(["tag", "-s", "-F"])
-                .arg(file.path())
-                .arg(tag)
-                .arg(commit.to_string())
-                .output()
-                .map_err(Error::io("running `git tag -s`"))?;
-            if !output.status.success() {
-                return Err(Error::refused(
-                    format!(
-                        "`git tag -s` failed: {}",
-                        String::from_utf8_lossy(&output.stderr).trim()
-                    ),
-                    &[
-                        "check git's signing setup (`gpg.format`, `user.signingkey`), or tag without `--sign`",
-                    ],
-                ));
-            }
-        } else {
-            let target = git
-                .find_object(commit, Some(ObjectType::Commit))
-                .map_err(git_err("reading the release commit"))?;
-            let object = git
-                .tag_annotation_create(tag, &target, &signature, message)
-                .map_err(git_err("creating the tag object"))?;
-            git.reference(
-                &format!("refs/tags/{tag}"),
-                object,
-                false,
-                "git-release: tag",
-            )
-            .map_err(git_err(format!("creating the tag `{tag}`")))?;
-        }
-        undo.tags.push(format!("refs/tags/{tag}"));
-    }
-
-    // The work tree and index follow the release commit.
-    if let Some(tree_id) = new_tree {
-        undo.index_tree = Some(
-            git.find_commit(head)
-                .map_err(git_err("reading HEAD"))?
-                .tree_id(),
-        );
-        for (path, text, _) in &files.0 {
-            undo.files.push((path.clone(), std::fs::read(path).ok()));
-            crate::git::writer::write_atomically(path, text.as_bytes())?;
-        }
-        let tree = git
-            .find_tree(tree_id)
-            .map_err(git_err("reading the release tree"))?;
-        let mut index = git.index().map_err(git_err("opening the index"))?;
-        index
-            .read_tree(&tree)
-            .map_err(git_err("updating the index"))?;
-        index.write().map_err(git_err("writing the index"))?;
-    }
-
-    if args.push {
-        let tags: Vec<String> = messages.iter().map(|(t, _)| t.clone()).collect();
-        let refs = push_refs(git, branch, &tags, commit != head);
-        let output = Command::new("git")
-            .args(["push", "--atomic", "--porcelain", &args.remote])
-            .args(&refs)
-            .output()
-            .map_err(Error::io("running `git push`"))?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            let mut detail = stderr.trim().to_owned();
-            if !stdout.trim().is_empty() {
-                detail.push('\n');
-                detail.push_str(stdout.trim());
-            }
-            let notes_rejected = stdout
-                .lines()
-                .any(|l| l.starts_with('!') && l.contains("refs/notes/release/"));
-            let hint = if notes_rejected {
-                "the remote has evidence this clone lacks: merge it with `git release sync`, then run `git release tag --push` again"
-            } else {
-                "check the remote and your access (`git remote -v`, `git push --dry-run`), then run `git release tag --push` again"
-            };
-            return Err(Error::refused(
-                format!(
-                    "`git push --atomic {}` failed, so nothing was tagged:\n{detail}",
-                    args.remote
-                ),
-                &[hint],
-            ));
-        }
-    }
-    Ok(commit)
-}
-
-/// How to put the repository back as it was.
-struct Undo<'r> {
-    git: &'r git2::Repository,
-    head: Oid,
-    head_ref: String,
-    branch_moved: bool,
-    tags: Vec<String>,
-    files: Vec<(PathBuf, Option<Vec<u8>>)>,
-    index_tree: Option<Oid>,
-}
-
-impl<'r> Undo<'r> {
-    fn new(git: &'r git2::Repository, head: Oid, head_ref: String) -> Self {
-        Undo {
-            git,
-            head,
-            head_ref,
-            branch_moved: false,
-            tags: Vec::new(),
-            files: Vec::new(),
-            index_tree: None,
-        }
-    }
-
-    fn run(&self) -> Result<(), String> {
-        let mut problems = Vec::new();
-        for tag in &self.tags {
-            if let Ok(mut reference) = self.git.find_reference(tag) {
-                if let Err(e) = reference.delete() {
-                    problems.push(format!("deleting {tag}: {}", e.message()));
-                }
-            }
-        }
-        if self.branch_moved {
-            if let Err(e) = self.git.reference(
-                &self.head_ref,
-                self.head,
-                true,
-                "git-release: undo release commit",
-            ) {
-                problems.push(format!("resetting {}: {}", self.head_ref, e.message()));
-            }
-        }
-        for (path, bytes) in &self.files {
-            let result = match bytes {
-                Some(bytes) => {
-                    crate::git::writer::write_atomically(path, bytes).map_err(|e| e.to_string())
-                }
-                None => std::fs::remove_file(path).map_err(|e| e.to_string()),
-            };
-            if let Err(e) = result {
-                problems.push(format!("restoring {}: {e}", path.display()));
-            }
-        }
-        if let Some(tree) = self.index_tree {
-            let restored = self.git.find_tree(tree).and_then(|tree| {
-                let mut index = self.git.index()?;
-                index.read_tree(&tree)?;
-                index.write()
-            });
-            if let Err(e) = restored {
-                problems.push(format!("restoring the index: {}", e.message()));
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems.join("; "))
-        }
+        Err(e) => Err(e),
     }
 }
