@@ -1,0 +1,390 @@
+//! Package discovery for `git release init --detect`: walks the work tree
+//! (respecting `.gitignore`) for `Cargo.toml`, `package.json` and
+//! `pyproject.toml`, applies Cargo and npm workspace rules, and proposes
+//! `[[package]]` entries with their versions, version files and internal
+//! dependencies. Reads files; never writes.
+//!
+//! A work tree flows in ([`detect`] takes its root); the detected packages
+//! flow out, and [`to_toml`] renders them as the `[[package]]` TOML proposed
+//! for `.release.toml`. This module owns the shared types, the pass that
+//! links dependencies between detected packages, and the rendering;
+//! `walk` finds and reads manifests, and `cargo`, `npm` and `python`
+//! each read one ecosystem's manifests and decide which are packages.
+
+mod cargo;
+mod npm;
+mod python;
+#[cfg(test)]
+mod test_support;
+mod walk;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use toml::Value as Toml;
+
+use crate::packages::version_files::normalize_python_name;
+
+use cargo::{CargoManifest, cargo_packages};
+use npm::{NpmManifest, npm_packages};
+use python::PythonManifest;
+use walk::walk;
+
+/// The packaging ecosystem a manifest belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ecosystem {
+    /// A Rust crate (`Cargo.toml`).
+    Cargo,
+    /// An npm package (`package.json`).
+    Npm,
+    /// A Python project (`pyproject.toml`).
+    Python,
+}
+
+impl Ecosystem {
+    /// The name shown to people: `cargo`, `npm`, `python`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Python => "python",
+        }
+    }
+}
+
+impl std::fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A package proposed for `.release.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Detected {
+    /// The package's name in its manifest.
+    pub name: String,
+    /// Its directory relative to the root, `/`-separated; `.` for the root.
+    pub path: String,
+    /// Its manifest relative to the root, as `crates/core/Cargo.toml`.
+    pub manifest: String,
+    /// The ecosystem of the manifest.
+    pub kind: Ecosystem,
+    /// The version the manifest declares (inherited Cargo versions
+    /// resolved), as written; `None` when it declares none or it is dynamic.
+    pub version: Option<String>,
+    /// Names of the other detected packages (same ecosystem) it depends on,
+    /// from every dependency section, sorted.
+    pub dependencies: Vec<String>,
+    /// The files that hold its version, relative to the root: its manifest
+    /// (or the workspace root's, when the version is inherited) and the
+    /// workspace lockfile when one is committed.
+    pub version_files: Vec<String>,
+}
+
+/// Why the work tree could not be searched.
+#[derive(Debug, thiserror::Error)]
+pub enum DetectError {
+    /// The root is not a readable directory.
+    #[error("cannot search `{path}` for packages: {source}")]
+    Root {
+        /// The root.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A manifest could not be read.
+    #[error("cannot read `{path}`: {source}")]
+    Read {
+        /// The manifest, relative to the root.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A manifest is not valid TOML or JSON, or has the wrong shape.
+    #[error("cannot parse `{path}`: {message}")]
+    Parse {
+        /// The manifest, relative to the root.
+        path: String,
+        /// What was expected, and where.
+        message: String,
+    },
+    /// A workspace member pattern is not a valid glob.
+    #[error("invalid workspace member pattern `{pattern}` in `{path}`: {message}")]
+    Glob {
+        /// The manifest, relative to the root.
+        path: String,
+        /// The pattern.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl DetectError {
+    /// How to fix it.
+    pub fn hints(&self) -> Vec<String> {
+        match self {
+            DetectError::Root { .. } => {
+                vec!["run the command inside the repository's work tree".to_owned()]
+            }
+            DetectError::Read { path, .. }
+            | DetectError::Parse { path, .. }
+            | DetectError::Glob { path, .. } => vec![
+                format!("fix `{path}`"),
+                "or skip its directory by listing it in `.gitignore` or `.ignore`".to_owned(),
+            ],
+        }
+    }
+}
+
+/// Finds the packages under `root` (the work tree's top): manifests in
+/// directories that `.gitignore`, `.ignore` and `.git/info/exclude` do not
+/// exclude, outside hidden directories, `target/` and `node_modules/`.
+///
+/// - Cargo: a `[workspace]` root without `[package]` is not a package;
+///   under a workspace, a crate is proposed when `members` matches it (or a
+///   member depends on it by `path`) and `exclude` does not (an explicit
+///   member wins over `exclude`, as in Cargo).
+/// - npm: a workspace root (`"workspaces"`, as a list or `{ "packages": … }`)
+///   marked `"private": true` is not a package; under a workspace, only the
+///   members its patterns match (less `!` negations) are proposed.
+/// - Python: PEP 621 `[project] name`, or Poetry's `[tool.poetry] name`.
+///
+/// Sorted by path, then manifest.
+pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
+    std::fs::read_dir(root).map_err(|source| DetectError::Root {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let files = walk(root);
+    let mut cargo = Vec::new();
+    let mut npm = Vec::new();
+    let mut python = Vec::new();
+    for file in &files {
+        let (dir, name) = match file.rsplit_once('/') {
+            Some((dir, name)) => (dir, name),
+            None => ("", file.as_str()),
+        };
+        match name {
+            "Cargo.toml" => cargo.push(CargoManifest::read(root, dir, file)?),
+            "package.json" => npm.push(NpmManifest::read(root, dir, file)?),
+            "pyproject.toml" => python.push(PythonManifest::read(root, dir, file)?),
+            _ => {}
+        }
+    }
+    let lockfiles: BTreeSet<&str> = files
+        .iter()
+        .map(String::as_str)
+        .filter(|f| f.ends_with("Cargo.lock") || f.ends_with("package-lock.json"))
+        .collect();
+
+    let mut found = cargo_packages(&cargo, &lockfiles)?;
+    found.extend(npm_packages(&npm, &lockfiles)?);
+    found.extend(python.iter().filter_map(PythonManifest::detected));
+    link_dependencies(&mut found);
+    found.sort_by(|(a, _), (b, _)| (&a.path, &a.manifest).cmp(&(&b.path, &b.manifest)));
+    Ok(found.into_iter().map(|(detected, _)| detected).collect())
+}
+
+/// Renders the proposal as commented `[[package]]` tables for
+/// `.release.toml`. A name seen before is rendered commented out, since
+/// package names must be unique.
+pub fn to_toml(found: &[Detected]) -> String {
+    let mut out = String::from(
+        "# Packages found by `git release init --detect`: review them, and keep the ones\n\
+         # that are released on their own. Paths are relative to the repository root.\n",
+    );
+    if found.is_empty() {
+        out.push_str("# No Cargo.toml, package.json or pyproject.toml package was found.\n");
+        return out;
+    }
+    let mut seen = BTreeSet::new();
+    for package in found {
+        let tag = if found.len() == 1 {
+            "v{version}"
+        } else if package.kind == Ecosystem::Npm {
+            "{name}@{version}"
+        } else {
+            "{name}-v{version}"
+        };
+        let version = match &package.version {
+            Some(version) => format!("current version {version}"),
+            None => format!("no version found in `{}`", package.manifest),
+        };
+        let mut block = String::new();
+        let _ = writeln!(block, "[[package]]");
+        let _ = writeln!(block, "name = {}", toml_string(&package.name));
+        let _ = writeln!(block, "path = {}", toml_string(&package.path));
+        let _ = writeln!(block, "tag = {}  # {version}", toml_string(tag));
+        let _ = writeln!(
+            block,
+            "version-files = {}",
+            toml_list(&package.version_files)
+        );
+        let _ = writeln!(block, "depends-on = {}", toml_list(&package.dependencies));
+        let _ = write!(out, "\n# {} package `{}`\n", package.kind, package.manifest);
+        if let Some(shared) = package
+            .version_files
+            .first()
+            .filter(|f| **f != package.manifest)
+        {
+            let _ = writeln!(
+                out,
+                "# its version is inherited from `{shared}`, shared with other members"
+            );
+        }
+        if seen.insert(package.name.as_str()) {
+            out.push_str(&block);
+        } else {
+            let _ = writeln!(
+                out,
+                "# another package is also named `{}`: rename one before use",
+                package.name
+            );
+            for line in block.lines() {
+                let _ = writeln!(out, "# {line}");
+            }
+        }
+    }
+    out
+}
+
+fn toml_string(value: &str) -> String {
+    Toml::String(value.to_owned()).to_string()
+}
+
+fn toml_list(values: &[String]) -> String {
+    let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
+    format!("[{}]", items.join(", "))
+}
+/// Fills in each package's internal dependencies: the names it depends on
+/// that name another detected package of the same ecosystem.
+fn link_dependencies(found: &mut [(Detected, BTreeSet<String>)]) {
+    let key = |kind: Ecosystem, name: &str| match kind {
+        Ecosystem::Python => normalize_python_name(name),
+        Ecosystem::Cargo | Ecosystem::Npm => name.to_owned(),
+    };
+    let known: BTreeMap<(Ecosystem, String), String> = found
+        .iter()
+        .map(|(d, _)| ((d.kind, key(d.kind, &d.name)), d.name.clone()))
+        .collect();
+    for (detected, names) in found.iter_mut() {
+        let own = key(detected.kind, &detected.name);
+        let internal: BTreeSet<String> = names
+            .iter()
+            .map(|name| key(detected.kind, name))
+            .filter(|name| *name != own)
+            .filter_map(|name| known.get(&(detected.kind, name)).cloned())
+            .collect();
+        detected.dependencies = internal.into_iter().collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use toml::{Table, Value as Toml};
+
+    use super::test_support::{CARGO_WORKSPACE, NPM_WORKSPACE, PYTHON, tree};
+    use super::*;
+
+    #[test]
+    fn proposal_renders_as_valid_toml() {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for (prefix, set) in [
+            ("rust/", CARGO_WORKSPACE),
+            ("js/", NPM_WORKSPACE),
+            ("py/", PYTHON),
+        ] {
+            for (path, text) in set {
+                files.push((format!("{prefix}{path}"), (*text).to_owned()));
+            }
+        }
+        // A Python project named like a crate is rendered commented out.
+        files.push((
+            "py/core/pyproject.toml".to_owned(),
+            "[project]\nname = \"core\"\nversion = \"1.0\"\n".to_owned(),
+        ));
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let dir = tree(&refs);
+        let found = detect(dir.path()).unwrap();
+        assert_eq!(found.len(), 9, "{found:#?}");
+        let rendered = to_toml(&found);
+        let parsed: Table = toml::from_str(&rendered).unwrap();
+        let packages = parsed["package"].as_array().unwrap();
+        assert_eq!(packages.len(), 8, "{rendered}");
+        let cli = packages
+            .iter()
+            .find(|p| p["name"].as_str() == Some("cli"))
+            .unwrap();
+        assert_eq!(cli["path"].as_str(), Some("rust/crates/cli"));
+        assert_eq!(cli["tag"].as_str(), Some("{name}-v{version}"));
+        assert_eq!(
+            cli["version-files"],
+            Toml::Array(vec![
+                "rust/crates/cli/Cargo.toml".into(),
+                "rust/Cargo.lock".into()
+            ])
+        );
+        assert_eq!(
+            cli["depends-on"],
+            Toml::Array(vec!["core".into(), "util".into()])
+        );
+        let web = packages
+            .iter()
+            .find(|p| p["name"].as_str() == Some("web"))
+            .unwrap();
+        assert_eq!(web["tag"].as_str(), Some("{name}@{version}"));
+        assert!(rendered.contains("tag = \"{name}-v{version}\"  # current version 0.3.1\n"));
+        assert!(rendered.contains("# no version found in `py/dyn/pyproject.toml`"));
+        assert!(rendered.contains("# another package is also named `core`"));
+        assert!(rendered.contains("# its version is inherited from `rust/Cargo.toml`"));
+    }
+
+    #[test]
+    fn single_package_uses_the_default_tag() {
+        let dir = tree(&[(
+            "Cargo.toml",
+            "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n",
+        )]);
+        let found = detect(dir.path()).unwrap();
+        let rendered = to_toml(&found);
+        assert_eq!(
+            rendered.split_once("\n\n").unwrap().1,
+            "# cargo package `Cargo.toml`\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"  # current version 0.1.0\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
+        );
+        let empty = to_toml(&[]);
+        assert!(toml::from_str::<Table>(&empty).unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_manifests_and_bad_roots_are_errors() {
+        let cases: &[(&str, &str)] = &[
+            ("Cargo.toml", "[package"),
+            ("Cargo.toml", "[package]\nversion = \"1.0.0\"\n"),
+            ("Cargo.toml", "workspace = 3\n"),
+            ("Cargo.toml", "[workspace]\nmembers = [\"[\"]\n"),
+            ("package.json", "{"),
+            ("package.json", "[]"),
+            ("package.json", r#"{ "workspaces": 3 }"#),
+            ("pyproject.toml", "[project\n"),
+        ];
+        for (path, text) in cases {
+            let dir = tree(&[(path, text)]);
+            let err = detect(dir.path()).unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("`{path}`")),
+                "{text}: {err}"
+            );
+            assert!(!err.hints().is_empty());
+        }
+        let missing = detect(Path::new("/nonexistent/git-release-detect")).unwrap_err();
+        assert!(matches!(missing, DetectError::Root { .. }), "{missing:?}");
+    }
+}
