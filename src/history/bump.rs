@@ -3,9 +3,11 @@
 
 use indexmap::IndexMap;
 use semver::Version;
+use serde::Serialize;
 
 use crate::config::{TypeRule, ZeroRules};
 use crate::history::change::Change;
+use crate::history::conventional::strip_squash_suffix;
 use crate::history::version::{self, Bump};
 
 /// The rules a decision follows, from configuration.
@@ -45,6 +47,31 @@ pub struct CommitEffect {
     pub cancelled_by: Option<String>,
     /// The id of the commit in scope this one reverts (and so cancels).
     pub cancels: Option<String>,
+    /// For a cancelled pair (either side): how the revert was matched to
+    /// the commit it reverts.
+    pub matched_by: Option<RevertMatch>,
+}
+
+/// How a revert was matched to the commit it reverts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevertMatch {
+    /// The revert's body names the commit (`This reverts commit <id>.`).
+    Id,
+    /// The revert quotes the commit's header (squash suffixes such as
+    /// ` (#9)` ignored on both sides); the newest earlier commit in scope
+    /// with that header is taken.
+    Header,
+}
+
+impl RevertMatch {
+    /// The rule in a few words, for `plan`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RevertMatch::Id => "matched by commit id",
+            RevertMatch::Header => "matched by quoted header",
+        }
+    }
 }
 
 /// The decision for one release.
@@ -128,25 +155,45 @@ impl BumpError {
 }
 
 /// The effect of each change, with reverts in scope cancelling each other.
+///
+/// A revert is matched to its target by id when its body names one (`This
+/// reverts commit <id>.`), otherwise by the header it quotes, against the
+/// newest earlier commit in scope with that header that nothing has
+/// cancelled yet. A revert that matches nothing in scope reverts something
+/// already released and is a change of its own.
 pub fn effects(changes: &[Change], rules: &Rules) -> Vec<CommitEffect> {
     let mut effects: Vec<CommitEffect> = changes.iter().map(|c| effect(c, rules)).collect();
     // Oldest first, so a revert of a revert restores the original.
     for i in (0..changes.len()).rev() {
-        let Some(target) = changes[i].revert.as_ref().and_then(|r| r.target.as_deref()) else {
+        let Some(revert) = changes[i].revert.as_ref() else {
             continue;
         };
         if effects[i].cancelled_by.is_some() {
             continue;
         }
-        let Some(j) = changes
-            .iter()
-            .position(|c| c.id.starts_with(&target.to_ascii_lowercase()))
-        else {
+        let found = match (&revert.target, &revert.header) {
+            (Some(target), _) => {
+                let target = target.to_ascii_lowercase();
+                changes
+                    .iter()
+                    .position(|c| c.id.starts_with(&target))
+                    .filter(|&j| j != i)
+                    .map(|j| (j, RevertMatch::Id))
+            }
+            (None, Some(header)) => {
+                let wanted = strip_squash_suffix(header.trim());
+                (i + 1..changes.len())
+                    .find(|&j| {
+                        effects[j].cancelled_by.is_none()
+                            && strip_squash_suffix(changes[j].summary.trim()) == wanted
+                    })
+                    .map(|j| (j, RevertMatch::Header))
+            }
+            (None, None) => None,
+        };
+        let Some((j, matched_by)) = found else {
             continue;
         };
-        if j == i {
-            continue;
-        }
         // If the target was itself a revert that cancelled something, that
         // something stands again.
         if let Some(restored) = effects[j].cancels.take() {
@@ -155,20 +202,26 @@ pub fn effects(changes: &[Change], rules: &Rules) -> Vec<CommitEffect> {
             }
         }
         let (revert_id, target_id) = (changes[i].id.clone(), changes[j].id.clone());
+        let rule = matched_by.describe();
         effects[j] = CommitEffect {
             bump: Bump::None,
-            why: format!("reverted by {}", &revert_id[..7.min(revert_id.len())]),
+            why: format!(
+                "reverted by {}, {rule}",
+                &revert_id[..7.min(revert_id.len())]
+            ),
             cancelled_by: Some(revert_id),
             cancels: None,
+            matched_by: Some(matched_by),
         };
         effects[i] = CommitEffect {
             bump: Bump::None,
             why: format!(
-                "reverts {} in the same release",
+                "reverts {} in the same release, {rule}",
                 &target_id[..7.min(target_id.len())]
             ),
             cancelled_by: None,
             cancels: Some(target_id),
+            matched_by: Some(matched_by),
         };
     }
     effects
@@ -180,6 +233,7 @@ fn effect(change: &Change, rules: &Rules) -> CommitEffect {
         why,
         cancelled_by: None,
         cancels: None,
+        matched_by: None,
     };
     if change.merge && !rules.merges_count {
         return plain(Bump::None, "merge commit (its commits count)".to_owned());
@@ -464,6 +518,155 @@ mod tests {
         // A revert of a commit outside the scope is a patch of its own.
         let outside = changes(&["revert: feat: a\n\nThis reverts commit abcdef1234567."]);
         assert_eq!(effects(&outside, &rules())[0].bump, Bump::Patch);
+    }
+
+    /// `(case, messages newest first with {N} for the id of commit N,
+    /// expected bump per commit, cancelled pairs (revert, target, rule),
+    /// next version after 1.0.0)`.
+    #[test]
+    fn reverts_match_by_id_or_quoted_header() {
+        use RevertMatch::{Header, Id};
+        let (n, p, m) = (Bump::None, Bump::Patch, Bump::Minor);
+        type Row<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [Bump],
+            &'a [(usize, usize, RevertMatch)],
+            Option<&'a str>,
+        );
+        let rows: &[Row] = &[
+            (
+                "id",
+                &["Revert \"feat: a\"\n\nThis reverts commit {1}.", "feat: a"],
+                &[n, n],
+                &[(0, 1, Id)],
+                None,
+            ),
+            (
+                "header, squash suffix on the revert (the issue's repro)",
+                &["Revert \"chore(deps): bump x\" (#9)", "chore(deps): bump x"],
+                &[n, n],
+                &[(0, 1, Header)],
+                None,
+            ),
+            (
+                "header, squash suffix on the target",
+                &["Revert \"fix: b\"", "fix: b (#8)"],
+                &[n, n],
+                &[(0, 1, Header)],
+                None,
+            ),
+            (
+                "header, squash suffixes on both sides",
+                &["Revert \"fix: b (#8)\" (#9)", "fix: b (#8)"],
+                &[n, n],
+                &[(0, 1, Header)],
+                None,
+            ),
+            (
+                "conventional revert quoting the header",
+                &["revert: fix: b", "fix: b"],
+                &[n, n],
+                &[(0, 1, Header)],
+                None,
+            ),
+            (
+                "two commits with the same header: the newest earlier one",
+                &["Revert \"feat: a\"", "feat: a", "fix: c", "feat: a"],
+                &[n, n, p, m],
+                &[(0, 1, Header)],
+                Some("1.1.0"),
+            ),
+            (
+                "two reverts, two commits with the same header",
+                &[
+                    "Revert \"feat: a\"",
+                    "Revert \"feat: a\"",
+                    "feat: a",
+                    "feat: a",
+                ],
+                &[n, n, n, n],
+                &[(0, 3, Header), (1, 2, Header)],
+                None,
+            ),
+            (
+                "revert of a revert by header restores",
+                &[
+                    "Revert \"Revert \"feat: a\"\"",
+                    "Revert \"feat: a\"",
+                    "feat: a",
+                ],
+                &[n, n, m],
+                &[(0, 1, Header)],
+                Some("1.1.0"),
+            ),
+            (
+                "revert of a revert by id restores",
+                &[
+                    "Revert \"Revert \"feat: a\"\"\n\nThis reverts commit {1}.",
+                    "Revert \"feat: a\"\n\nThis reverts commit {2}.",
+                    "feat: a",
+                ],
+                &[n, n, m],
+                &[(0, 1, Id)],
+                Some("1.1.0"),
+            ),
+            (
+                "header that matches nothing in scope: a released commit, patch",
+                &["Revert \"feat: gone\"", "fix: c"],
+                &[p, p],
+                &[],
+                Some("1.0.1"),
+            ),
+            (
+                "an id outside the scope wins over a matching header",
+                &[
+                    "Revert \"feat: a\"\n\nThis reverts commit abcdef1234567.",
+                    "feat: a",
+                ],
+                &[p, m],
+                &[],
+                Some("1.1.0"),
+            ),
+            (
+                "a newer commit with the header is not a target",
+                &["feat: a", "Revert \"feat: a\""],
+                &[m, p],
+                &[],
+                Some("1.1.0"),
+            ),
+        ];
+        for (case, messages, bumps, pairs, expected) in rows {
+            let messages: Vec<String> = messages
+                .iter()
+                .map(|m| {
+                    (0..messages.len()).fold((*m).to_owned(), |m, i| {
+                        m.replace(&format!("{{{i}}}"), &format!("{:040x}", i + 1))
+                    })
+                })
+                .collect();
+            let refs: Vec<&str> = messages.iter().map(String::as_str).collect();
+            let cs = changes(&refs);
+            let e = effects(&cs, &rules());
+            let got: Vec<Bump> = e.iter().map(|e| e.bump).collect();
+            assert_eq!(&got, bumps, "{case}: {e:?}");
+            let mut got_pairs: Vec<(usize, usize, RevertMatch)> = Vec::new();
+            for (i, effect) in e.iter().enumerate() {
+                if let Some(target) = &effect.cancels {
+                    let j = cs.iter().position(|c| &c.id == target).unwrap();
+                    assert_eq!(
+                        e[j].cancelled_by.as_deref(),
+                        Some(cs[i].id.as_str()),
+                        "{case}"
+                    );
+                    assert_eq!(e[j].matched_by, effect.matched_by, "{case}");
+                    got_pairs.push((i, j, effect.matched_by.unwrap()));
+                }
+            }
+            assert_eq!(&got_pairs, pairs, "{case}");
+            let next = next(Some("1.0.0"), &refs, &Overrides::default());
+            assert_eq!(next.as_deref(), *expected, "{case}");
+        }
     }
 
     #[test]

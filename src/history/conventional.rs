@@ -267,15 +267,21 @@ pub struct Revert {
 pub fn parse_revert(message: &str) -> Option<Revert> {
     let header = message.lines().next()?.trim();
     let quoted = if let Some(rest) = header.strip_prefix("Revert \"") {
+        // `Revert "…"`, possibly with a squash-merge suffix after the quote.
+        let rest = strip_squash_suffix(rest);
         Some(rest.strip_suffix('"').unwrap_or(rest).to_owned())
     } else {
         let is_revert = header.len() > 6
             && header.as_bytes()[..6].eq_ignore_ascii_case(b"revert")
             && matches!(header.as_bytes()[6], b':' | b'(' | b'!');
         if is_revert {
-            header
-                .split_once(": ")
-                .map(|(_, d)| d.trim().trim_matches('"').to_owned())
+            header.split_once(": ").map(|(_, d)| {
+                let d = strip_squash_suffix(d.trim());
+                d.strip_prefix('"')
+                    .and_then(|d| d.strip_suffix('"'))
+                    .unwrap_or(d)
+                    .to_owned()
+            })
         } else {
             return None;
         }
@@ -289,6 +295,21 @@ pub fn parse_revert(message: &str) -> Option<Revert> {
         target,
         header: quoted,
     })
+}
+
+/// A header without a trailing squash-merge suffix such as ` (#9)`, the
+/// form in which reverts quote the header of the commit they revert.
+pub fn strip_squash_suffix(header: &str) -> &str {
+    let trimmed = header.trim_end();
+    if let Some(open) = trimmed.rfind(" (#") {
+        let number = &trimmed[open + 3..];
+        if let Some(digits) = number.strip_suffix(')') {
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                return trimmed[..open].trim_end();
+            }
+        }
+    }
+    trimmed
 }
 
 #[cfg(test)]
@@ -413,5 +434,29 @@ mod tests {
         assert_eq!(conv.target.as_deref(), Some("abcdef1"));
         assert!(parse_revert("feat: revert the thing").is_none());
         assert_eq!(parse_revert("Revert \"x\"").unwrap().target, None);
+        // Squash merges and hand-written reverts: a suffix after the quote,
+        // and no id line.
+        let squashed = parse_revert("Revert \"chore(deps): bump x\" (#9)").unwrap();
+        assert_eq!(squashed.header.as_deref(), Some("chore(deps): bump x"));
+        assert_eq!(squashed.target, None);
+        let inner = parse_revert("Revert \"feat: a (#8)\" (#9)").unwrap();
+        assert_eq!(inner.header.as_deref(), Some("feat: a (#8)"));
+        let conv = parse_revert("revert: \"feat: add x\" (#12)").unwrap();
+        assert_eq!(conv.header.as_deref(), Some("feat: add x"));
+    }
+
+    #[test]
+    fn squash_suffixes() {
+        for (header, expected) in [
+            ("feat: a (#9)", "feat: a"),
+            ("feat: a (#9) ", "feat: a"),
+            ("feat: a", "feat: a"),
+            ("feat: a (#)", "feat: a (#)"),
+            ("feat: a (#9x)", "feat: a (#9x)"),
+            ("feat: (#1) a", "feat: (#1) a"),
+            ("(#9)", "(#9)"),
+        ] {
+            assert_eq!(strip_squash_suffix(header), expected, "{header:?}");
+        }
     }
 }

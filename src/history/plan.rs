@@ -60,6 +60,10 @@ pub struct PlannedCommit {
     pub merge: bool,
     /// The commit in scope that reverts this one.
     pub reverted_by: Option<String>,
+    /// The commit in scope this one reverts (and so cancels).
+    pub reverts: Option<String>,
+    /// For a cancelled pair, how the revert was matched: `id` or `header`.
+    pub revert_matched_by: Option<bump::RevertMatch>,
     /// Whether it comes after the last pre-release (always true without one).
     pub since_previous: bool,
     /// The author.
@@ -582,6 +586,8 @@ fn planned(change: &Change, effect: &bump::CommitEffect, since_previous: bool) -
         conventional: conventional.is_some(),
         merge: change.merge,
         reverted_by: effect.cancelled_by.clone(),
+        reverts: effect.cancels.clone(),
+        revert_matched_by: effect.matched_by,
         since_previous,
         author: change.author.clone(),
         trailers: change.trailers.clone(),

@@ -9,4 +9,5 @@ mod ledger;
 mod monorepo;
 mod plan;
 mod regressions;
+mod reverts;
 mod version;

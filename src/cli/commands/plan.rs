@@ -124,7 +124,7 @@ pub fn render(plan: &Plan, out: &Output) -> String {
             bump => out.paint(Style::Bold, &format!("{:<5}", bump.as_str())),
         };
         let mut line = format!("  {level}  {}  {}", commit.short_id, commit.summary);
-        if commit.bump == Bump::None || commit.reverted_by.is_some() {
+        if commit.bump == Bump::None || commit.reverted_by.is_some() || commit.reverts.is_some() {
             line.push_str(&out.paint(Style::Dim, &format!("  ({})", commit.why)));
         }
         s.push_str(&line);
