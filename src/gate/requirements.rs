@@ -18,12 +18,48 @@ pub struct Subject {
     pub tree: String,
     /// The tag it will get.
     pub tag: String,
-    /// E-mails of the authors of commits in scope.
+    /// E-mails of everyone who took part in the commits in scope: authors,
+    /// committers and co-authors of every commit, merges included, raw and
+    /// as the trusted `.mailmap` maps them.
     pub authors: Vec<String>,
+    /// E-mail → the identity the trusted `.mailmap` maps it to, for the
+    /// e-mails of participants and of records.
+    pub aliases: Vec<(String, String)>,
     /// E-mail of the person tagging.
     pub tagger: Option<String>,
     /// Trailers of commits in scope (for `commit-trailers`).
     pub trailers: Vec<(String, Trailer)>,
+}
+
+impl Subject {
+    /// The identity an e-mail stands for under the trusted `.mailmap`.
+    fn canonical<'e>(&'e self, email: &'e str) -> &'e str {
+        self.aliases
+            .iter()
+            .find(|(alias, _)| alias.eq_ignore_ascii_case(email))
+            .map_or(email, |(_, canonical)| canonical.as_str())
+    }
+
+    /// Whether this e-mail, or the identity it maps to, took part in the
+    /// release.
+    pub fn took_part(&self, email: &str) -> bool {
+        let canonical = self.canonical(email);
+        self.authors.iter().any(|a| {
+            a.eq_ignore_ascii_case(email)
+                || a.eq_ignore_ascii_case(canonical)
+                || self.canonical(a).eq_ignore_ascii_case(canonical)
+        })
+    }
+
+    /// Whether this e-mail is the tagger's, or maps to the same identity.
+    fn is_tagger(&self, email: &str) -> bool {
+        self.tagger.as_deref().is_some_and(|t| {
+            t.eq_ignore_ascii_case(email)
+                || self
+                    .canonical(t)
+                    .eq_ignore_ascii_case(self.canonical(email))
+        })
+    }
 }
 
 /// One requirement's verdict.
@@ -116,18 +152,28 @@ fn admissible(
             short(&subject.tree)
         ));
     }
-    if let Some(max_age) = policy.max_age {
-        match record.timestamp() {
-            Some(at) if now.duration_since(at) > max_age => {
-                return Err(format!(
-                    "{who}: recorded at {}, older than `max-age`",
-                    record.at
-                ));
-            }
-            Some(at) if at.duration_since(now) > SignedDuration::from_mins(10) => {
-                return Err(format!("{who}: recorded in the future ({})", record.at));
-            }
-            _ => {}
+    match record.timestamp() {
+        // A clock skew of a few minutes is tolerated; a record from the
+        // future would otherwise outrank every later real one.
+        Some(at) if at.duration_since(now) > SignedDuration::from_mins(10) => {
+            return Err(format!("{who}: recorded in the future ({})", record.at));
+        }
+        Some(at)
+            if policy
+                .max_age
+                .is_some_and(|max| now.duration_since(at) > max) =>
+        {
+            return Err(format!(
+                "{who}: recorded at {}, older than `max-age`",
+                record.at
+            ));
+        }
+        Some(_) => {}
+        None => {
+            return Err(format!(
+                "{who}: the record's time `{}` is not a time",
+                record.at
+            ));
         }
     }
     if policy.signed {
@@ -189,7 +235,7 @@ pub fn evaluate(
                     ..
                 },
             ) => {
-                let signed = if record.signature.is_some() {
+                let signed = if record.signature.is_some() && verify(record).is_ok() {
                     ", signed"
                 } else {
                     ""
@@ -267,45 +313,39 @@ pub fn evaluate(
         let mut rejected = Vec::new();
         let mut approvers: Vec<(String, String)> = Vec::new();
         let mut keys: Vec<(String, String)> = Vec::new();
-        let mut consider =
-            |who_name: &str, email: &str, source: String, rejected: &mut Vec<String>| {
-                let who = format!("{who_name} <{email}>");
-                if !policy.approvers.is_empty()
-                    && !policy.approvers.iter().any(|p| email_matches(p, email))
-                {
+        let mut consider = |who_name: &str,
+                            email: &str,
+                            source: String,
+                            rejected: &mut Vec<String>| {
+            let who = format!("{who_name} <{email}>");
+            if !policy.approvers.is_empty()
+                && !policy.approvers.iter().any(|p| email_matches(p, email))
+            {
+                rejected.push(format!(
+                    "{who}: not an allowed approver ({})",
+                    policy.approvers.join(", ")
+                ));
+                return;
+            }
+            if !policy.self_approval {
+                if subject.took_part(email) {
                     rejected.push(format!(
-                        "{who}: not an allowed approver ({})",
-                        policy.approvers.join(", ")
+                            "{who}: authored or committed a change in this release, and self-approval is off"
+                        ));
+                    return;
+                }
+                if subject.is_tagger(email) {
+                    rejected.push(format!(
+                        "{who}: is the person tagging, and self-approval is off"
                     ));
                     return;
                 }
-                if !policy.self_approval {
-                    if subject
-                        .authors
-                        .iter()
-                        .any(|a| a.eq_ignore_ascii_case(email))
-                    {
-                        rejected.push(format!(
-                            "{who}: authored a commit in this release, and self-approval is off"
-                        ));
-                        return;
-                    }
-                    if subject
-                        .tagger
-                        .as_deref()
-                        .is_some_and(|t| t.eq_ignore_ascii_case(email))
-                    {
-                        rejected.push(format!(
-                            "{who}: is the person tagging, and self-approval is off"
-                        ));
-                        return;
-                    }
-                }
-                if approvers.iter().any(|(e, _)| e.eq_ignore_ascii_case(email)) {
-                    return;
-                }
-                approvers.push((email.to_owned(), source));
-            };
+            }
+            if approvers.iter().any(|(e, _)| e.eq_ignore_ascii_case(email)) {
+                return;
+            }
+            approvers.push((email.to_owned(), source));
+        };
         for record in records {
             // Approvals to deploy somewhere are not approvals to release.
             let Claim::Approval { tag, env: None } = &record.claim else {
@@ -325,9 +365,9 @@ pub fn evaluate(
                     continue;
                 }
             };
-            if let Some(key) = key {
+            if let Some(key) = &key {
                 // One key is one person, whatever e-mail the record claims.
-                if let Some((_, first)) = keys.iter().find(|(k, _)| *k == key) {
+                if let Some((_, first)) = keys.iter().find(|(k, _)| k == key) {
                     if !first.eq_ignore_ascii_case(&record.email) {
                         rejected.push(format!(
                             "{} <{}>: signed with the same key as {first}; one key counts once",
@@ -336,9 +376,10 @@ pub fn evaluate(
                     }
                     continue;
                 }
-                keys.push((key, record.email.clone()));
+                keys.push((key.clone(), record.email.clone()));
             }
-            let signed = if record.signature.is_some() {
+            let signed = if key.is_some() || (record.signature.is_some() && verify(record).is_ok())
+            {
                 ", signed"
             } else {
                 ""
@@ -474,6 +515,7 @@ mod tests {
             tree: T.into(),
             tag: "v1.1.0".into(),
             authors: vec!["dev@example.com".into()],
+            aliases: Vec::new(),
             tagger: Some("tagger@example.com".into()),
             trailers: Vec::new(),
         }
@@ -570,7 +612,7 @@ mod tests {
         for needle in [
             "approves tag `v1.0.0`",
             "for commit 4444444",
-            "authored a commit",
+            "authored or committed a change",
             "person tagging",
             "not an allowed approver",
         ] {

@@ -1,23 +1,82 @@
-//! The trusted revision: policy and allowed signers are read from a release
-//! that already exists (by default the highest final release below the new
-//! version, on any branch), never from the candidate, so a release cannot
-//! loosen its own rules or add its own signers. Only `[gate]` (and the
-//! changelog path a release commit may touch) is read there, so a key that
-//! later versions dropped does not make the old file unreadable.
+//! The trust base of a candidate: the revisions whose configuration governs
+//! it. Never the candidate itself, never the work tree, and never merely a
+//! tag with a lower version.
+//!
+//! The trust model, in one paragraph: a candidate is governed by the
+//! *frontier* of verified releases in its history — each verified release
+//! tag reachable from the candidate that is not behind another one — or by
+//! the root the verifier pins outside the repository (`--trust-root`,
+//! `GIT_RELEASE_TRUST_ROOT`, or git config `release.trustRoot`). A release is
+//! verified when its own evidence met the policy of every revision in its own
+//! trust base, in a chain down to the pinned root or, when nothing is pinned,
+//! to a first release (a release with no release before it, which governs
+//! itself; the output says so). Everything that decides whether a release is
+//! allowed — the policy, allowed signers, tag templates, packages, what a
+//! release commit may change, and the identity mapping (`.mailmap`) — is read
+//! from the trust base. A release that changes any of them is therefore
+//! gated by the rules it replaces, as TUF rotates its root.
+//!
+//! In: the repository, a candidate commit, and a predicate saying whether a
+//! tag is a verified release (so the chain is walked by
+//! [`crate::gate::verify_tag`]). Out: [`Base`]s, each with its configuration
+//! and resolved [`Trusted`] policy.
 
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 
 use git2::Oid;
-use semver::Version;
 
 use crate::Error;
-use crate::config::{FILE_NAME, GateConfig};
+use crate::config::{Config, FILE_NAME};
 use crate::gate::policy::Policy;
 use crate::gate::signatures::AllowedSigners;
-use crate::git::repo::Repo;
-use crate::git::tags::{ReleaseTag, TagIndex};
+use crate::git::repo::{Repo, git_err};
 
-/// The policy and signers in force for a candidate.
+/// The environment variable that pins the trust root.
+pub const ROOT_ENV: &str = "GIT_RELEASE_TRUST_ROOT";
+/// The git configuration key that pins the trust root.
+pub const ROOT_CONFIG: &str = "release.trustRoot";
+
+/// A root the verifier pins outside the repository.
+#[derive(Debug, Clone)]
+pub struct Pin {
+    /// The pinned commit.
+    pub commit: Oid,
+    /// How it was given, for messages (`--trust-root v1.0.0`, …).
+    pub label: String,
+}
+
+/// The pinned trust root, if any: `flag` (from `--trust-root`), else the
+/// environment variable, else git config. The revision must resolve to a
+/// commit in this repository.
+pub fn pinned(repo: &Repo, flag: Option<&str>) -> Result<Option<Pin>, Error> {
+    let env = std::env::var(ROOT_ENV)
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let (rev, source) = match (flag, env, repo.config_value(ROOT_CONFIG)) {
+        (Some(rev), _, _) => (rev.to_owned(), "--trust-root"),
+        (None, Some(rev), _) => (rev, ROOT_ENV),
+        (None, None, Some(rev)) => (rev, ROOT_CONFIG),
+        (None, None, None) => return Ok(None),
+    };
+    let rev = rev.trim().to_owned();
+    let commit = repo.resolve(&rev).map_err(|e| {
+        Error::refused(
+            format!("the pinned trust root `{rev}` ({source}) cannot be read: {e}"),
+            &[
+                "fetch it (`git fetch --tags origin`), or pin a commit this clone has",
+                "pin by full commit id where you can: a tag or branch name can be moved by whoever pushes it",
+            ],
+        )
+    })?;
+    Ok(Some(Pin {
+        commit,
+        label: format!("the pinned trust root {rev} ({source})"),
+    }))
+}
+
+/// The policy and signers in force at a trust base.
+#[derive(Debug, Clone)]
 pub struct Trusted {
     /// The resolved policy.
     pub policy: Policy,
@@ -25,167 +84,257 @@ pub struct Trusted {
     pub signers: Option<AllowedSigners>,
     /// Why the signers could not be read, if they could not.
     pub signers_problem: Option<String>,
-    /// What a release commit may change, per the trusted revision: the
-    /// changelogs, version files and lock files.
+    /// What a release commit may change: the changelogs, version files and
+    /// lock files the trusted configuration names.
     pub release_files: Vec<PathBuf>,
-    /// A warning to show (first release: the candidate's own policy).
+    /// The trusted `.mailmap`, if there is one.
+    pub mailmap: Option<String>,
+}
+
+/// One revision of a candidate's trust base.
+#[derive(Debug, Clone)]
+pub struct Base {
+    /// Its commit.
+    pub commit: Oid,
+    /// What it is, for messages: `release v1.0.0`, the pinned root, or the
+    /// candidate itself for a first release.
+    pub label: String,
+    /// The configuration there (defaults when it has none).
+    pub config: Config,
+    /// Its policy, signers and the rest of what the gate reads.
+    pub trusted: Trusted,
+    /// The candidate's own configuration (a first release with nothing
+    /// pinned), not a revision before it.
+    pub own: bool,
+}
+
+/// A candidate's trust base.
+#[derive(Debug, Clone, Default)]
+pub struct Bases {
+    /// The revisions whose rules the candidate must meet (all of them). The
+    /// first is the primary one, whose tag templates and packages classify
+    /// the release; empty only for a first release with nothing pinned.
+    pub bases: Vec<Base>,
+    /// Set for a first release with nothing pinned: the candidate governs
+    /// itself, and this says so.
     pub warning: Option<String>,
 }
 
-/// The release whose policy governs a new release of `version`: the highest
-/// final release below it on any branch; failing that the highest release
-/// of any kind; `None` only when there is no release at all.
-pub fn base<'i>(index: &'i TagIndex, version: Option<&Version>) -> Option<&'i ReleaseTag> {
-    let below = |t: &&ReleaseTag| version.is_none_or(|v| t.version < *v);
-    index
-        .releases
-        .iter()
-        .filter(|t| t.version.pre.is_empty())
-        .find(below)
-        .or_else(|| index.releases.iter().find(below))
-        .or_else(|| index.releases.iter().find(|t| t.version.pre.is_empty()))
-        .or_else(|| index.releases.first())
+impl Bases {
+    /// The primary base: the highest verified release of the frontier, or
+    /// the pinned root.
+    pub fn primary(&self) -> Option<&Base> {
+        self.bases.first()
+    }
+
+    /// The commits of the trust base (where a release's scope ends).
+    pub fn commits(&self) -> Vec<Oid> {
+        self.bases
+            .iter()
+            .filter(|b| !b.own)
+            .map(|b| b.commit)
+            .collect()
+    }
 }
 
-struct Read {
-    gate: GateConfig,
-    release_files: Vec<PathBuf>,
+/// Reads the configuration at `commit` and resolves what the gate needs.
+/// A configuration that cannot be read is an error: a trust base's rules
+/// are never guessed.
+pub fn read_base(repo: &Repo, commit: Oid, label: String) -> Result<Base, Error> {
+    let config = config_at(repo, commit, &label)?;
+    let mut source_commit = commit;
+    let mut source_label = label.clone();
+    if config.gate.trust != "previous-release" {
+        let rev = config.gate.trust.trim();
+        let is_full_id = rev.len() == 40 && rev.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_full_id {
+            return Err(Error::refused(
+                format!(
+                    "`gate.trust = \"{rev}\"` in {FILE_NAME} at {label} names a revision that can move: whoever pushes to it would choose the policy"
+                ),
+                &[
+                    "name the revision by its full commit id (`git rev-parse REV`), or remove `gate.trust`: the last verified release governs by default",
+                ],
+            ));
+        }
+        source_commit = Oid::from_str(rev).map_err(git_err("reading `gate.trust`"))?;
+        if !repo.reachable(commit, source_commit)? {
+            return Err(Error::refused(
+                format!(
+                    "`gate.trust = \"{rev}\"` in {FILE_NAME} at {label} is not in that release's history"
+                ),
+                &["name a commit the release descends from, or remove `gate.trust`"],
+            ));
+        }
+        source_label = format!("revision {} (gate.trust at {label})", &rev[..7]);
+    }
+    let gate_config = if source_commit == commit {
+        config.clone()
+    } else {
+        config_at(repo, source_commit, &source_label)?
+    };
+    let source = format!("{FILE_NAME} at {source_label}");
+    let policy = Policy::from_config(&gate_config.gate, source.clone())
+        .map_err(|e| Error::refused(format!("the trusted policy `{source}`: {e}"), &[PIN_HINT]))?;
+    let path = &gate_config.gate.allowed_signers;
+    let (signers, signers_problem) = match repo.blob_at(source_commit, path)? {
+        Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {
+            Ok(signers) => (Some(signers), None),
+            Err(e) => (
+                None,
+                Some(format!("`{}` at {source_label}: {e}", path.display())),
+            ),
+        },
+        None => (
+            None,
+            Some(format!(
+                "`{}` does not exist at {source_label}",
+                path.display()
+            )),
+        ),
+    };
+    let mailmap = repo
+        .blob_at(commit, Path::new(".mailmap"))?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    Ok(Base {
+        commit,
+        trusted: Trusted {
+            policy,
+            signers,
+            signers_problem,
+            release_files: release_files(&config),
+            mailmap,
+        },
+        config,
+        label,
+        own: false,
+    })
 }
 
-/// The files a release commit may change, read leniently from a config table.
-fn release_files(table: &toml::Table) -> Vec<PathBuf> {
+const PIN_HINT: &str = "the rules are read from the last verified release, so a broken configuration there is fixed by pinning a good revision: `git release verify --trust-root REV` (or git config `release.trustRoot`)";
+
+/// The full configuration at a commit (defaults when it has none).
+pub fn config_at(repo: &Repo, commit: Oid, label: &str) -> Result<Config, Error> {
+    let Some(bytes) = repo.blob_at(commit, Path::new(FILE_NAME))? else {
+        return Ok(Config::default());
+    };
+    let origin = format!("{FILE_NAME} at {label}");
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::refused(
+            format!("the trusted `{origin}` is not valid UTF-8"),
+            &[PIN_HINT],
+        )
+    })?;
+    Config::parse(&text, &origin).map_err(|e| {
+        let mut hints = vec![PIN_HINT.to_owned()];
+        hints.extend(e.hints());
+        Error::Refused {
+            message: format!("the trusted configuration cannot be read: {e}"),
+            hints,
+        }
+    })
+}
+
+/// The files a release commit may change under `config`: changelogs,
+/// version files, and the lock files at the root.
+fn release_files(config: &Config) -> Vec<PathBuf> {
     let mut files = vec![
         PathBuf::from("Cargo.lock"),
         PathBuf::from("package-lock.json"),
+        config.changelog.path(),
     ];
-    let version_files = |value: Option<&toml::Value>, files: &mut Vec<PathBuf>| {
-        for item in value.and_then(|v| v.as_array()).into_iter().flatten() {
-            let path = item
-                .as_str()
-                .or_else(|| item.get("path").and_then(|p| p.as_str()));
-            files.extend(path.map(PathBuf::from));
+    files.extend(config.version_files.iter().map(|f| f.path().to_path_buf()));
+    for package in &config.package {
+        files.extend(package.version_files.iter().map(|f| f.path().to_path_buf()));
+        match &package.changelog {
+            Some(path) => files.push(path.clone()),
+            None => files.extend(package.all_paths().first().map(|p| p.join("CHANGELOG.md"))),
         }
-    };
-    files.push(
-        table
-            .get("changelog")
-            .and_then(|c| c.get("path"))
-            .and_then(|p| p.as_str())
-            .map_or_else(|| PathBuf::from("CHANGELOG.md"), PathBuf::from),
-    );
-    version_files(table.get("version-files"), &mut files);
-    for package in table
-        .get("package")
-        .and_then(|p| p.as_array())
-        .into_iter()
-        .flatten()
-    {
-        version_files(package.get("version-files"), &mut files);
-        let first_path = package.get("path").and_then(|p| p.as_str()).or_else(|| {
-            package
-                .get("paths")
-                .and_then(|p| p.as_array())
-                .and_then(|a| a.first())
-                .and_then(|p| p.as_str())
-        });
-        let changelog = package
-            .get("changelog")
-            .and_then(|c| c.as_str())
-            .map(PathBuf::from)
-            .or_else(|| first_path.map(|p| PathBuf::from(p).join("CHANGELOG.md")));
-        files.extend(changelog);
     }
     files
 }
 
-fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
-    let origin = format!("{FILE_NAME} at {label}");
-    let Some(bytes) = repo.blob_at(commit, Path::new(FILE_NAME))? else {
-        return Ok(Read {
-            gate: GateConfig::default(),
-            release_files: release_files(&toml::Table::new()),
-        });
-    };
-    let fix = [
-        "the policy is read from the last release, so fix it in the next release and tag it",
-        "or point `gate.trust` in that file's successor at a revision with a valid policy",
-    ];
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::refused(format!("`{origin}` is not valid UTF-8"), &fix))?;
-    let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        Error::refused(
-            format!(
-                "the trusted policy `{origin}` is not valid TOML: {}",
-                e.message().trim()
-            ),
-            &fix,
-        )
-    })?;
-    let gate = match table.get("gate") {
-        Some(value) => value.clone().try_into::<GateConfig>().map_err(|e| {
-            Error::refused(
-                format!(
-                    "the trusted policy `{origin}` has an invalid `[gate]`: {}",
-                    e.message().trim()
-                ),
-                &fix,
-            )
-        })?,
-        None => GateConfig::default(),
-    };
-    Ok(Read {
-        gate,
-        release_files: release_files(&table),
-    })
+/// Where the walk for a candidate's trust base stopped.
+pub struct Frontier {
+    /// Commits with a verified release (or the pin), nearest first by walk
+    /// order, each with the tags there that are verified releases.
+    pub found: Vec<(Oid, Vec<String>)>,
+    /// Whether the walk reached the pinned root.
+    pub reached_pin: bool,
 }
 
-/// Loads the policy for `candidate` from the release `base` (see [`base`]).
-pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Trusted, Error> {
-    let (mut commit, mut label, mut warning) = match base {
-        Some(tag) => (tag.commit, format!("release {}", tag.name), None),
-        None => (
-            candidate,
-            format!("the candidate {}", &candidate.to_string()[..7]),
-            Some("no release exists yet: the policy is read from the candidate itself (first release)".to_owned()),
-        ),
-    };
-    let mut read = read_at(repo, commit, &label)?;
-    if read.gate.trust != "previous-release" {
-        let rev = read.gate.trust.clone();
-        commit = repo.resolve(&rev).map_err(|e| {
-            Error::refused(
-                format!("the trusted revision `{rev}` (gate.trust at {label}) cannot be read: {e}"),
-                &["fetch it (`git fetch origin`), or set `gate.trust = \"previous-release\"` in the next release"],
-            )
-        })?;
-        label = format!("revision {rev}");
-        warning = None;
-        read = read_at(repo, commit, &label)?;
+/// Walks back from `candidate` and stops at every commit that carries a
+/// verified release (`verified` says which tags are) or is the pinned root:
+/// those commits are the frontier. With a pin, tags that do not descend
+/// from it are not considered, and a candidate that does not descend from it
+/// has no trust base.
+pub fn frontier(
+    repo: &Repo,
+    candidate: Oid,
+    tags_at: &HashMap<Oid, Vec<String>>,
+    pin: Option<&Pin>,
+    mut verified: impl FnMut(&str) -> Result<bool, Error>,
+) -> Result<Frontier, Error> {
+    let git = repo.git();
+    let mut seen: HashSet<Oid> = HashSet::new();
+    let mut queue: VecDeque<Oid> = VecDeque::new();
+    let mut found = Vec::new();
+    let mut reached_pin = false;
+    // The candidate's own tags never govern it: start from its parents.
+    let start = git
+        .find_commit(candidate)
+        .map_err(git_err("reading the candidate"))?;
+    queue.extend(start.parent_ids());
+    while let Some(id) = queue.pop_front() {
+        if !seen.insert(id) {
+            continue;
+        }
+        if pin.is_some_and(|p| p.commit == id) {
+            reached_pin = true;
+            found.push((id, Vec::new()));
+            continue;
+        }
+        if let Some(names) = tags_at.get(&id) {
+            let in_pin_history = match pin {
+                Some(p) => repo.reachable(id, p.commit)?,
+                None => true,
+            };
+            if in_pin_history {
+                let mut good = Vec::new();
+                for name in names {
+                    if verified(name)? {
+                        good.push(name.clone());
+                    }
+                }
+                if !good.is_empty() {
+                    found.push((id, good));
+                    continue;
+                }
+            }
+        }
+        let commit = git
+            .find_commit(id)
+            .map_err(git_err("walking history for the trust base"))?;
+        queue.extend(commit.parent_ids());
     }
-    let source = format!("{FILE_NAME} at {label}");
-    let policy = Policy::from_config(&read.gate, source.clone())
-        .map_err(|e| {
-            Error::refused(
-                format!("the trusted policy `{source}`: {e}"),
-                &["the policy is read from the last release: fix it in the next release, or point `gate.trust` at a revision with a valid policy"],
-            )
-        })?;
-    let path = &read.gate.allowed_signers;
-    let (signers, signers_problem) = match repo.blob_at(commit, path)? {
-        Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {
-            Ok(signers) => (Some(signers), None),
-            Err(e) => (None, Some(format!("`{}` at {label}: {e}", path.display()))),
-        },
-        None => (
-            None,
-            Some(format!("`{}` does not exist at {label}", path.display())),
-        ),
-    };
-    Ok(Trusted {
-        policy,
-        signers,
-        signers_problem,
-        release_files: read.release_files,
-        warning,
+    // A base reached along one path may still be behind another base (a
+    // branch forked before the newer release and merged after it): only the
+    // newest ones govern.
+    let mut frontier = Vec::new();
+    for (i, (id, names)) in found.iter().enumerate() {
+        let mut behind = false;
+        for (j, (other, _)) in found.iter().enumerate() {
+            if i != j && id != other && repo.reachable(*other, *id)? {
+                behind = true;
+                break;
+            }
+        }
+        if !behind {
+            frontier.push((*id, names.clone()));
+        }
+    }
+    Ok(Frontier {
+        found: frontier,
+        reached_pin,
     })
 }

@@ -1,16 +1,19 @@
-//! Assessing a candidate: the trusted policy, the evidence recorded on the
-//! candidate, and the gate's verdict. Shared by `plan`, `gate`, `tag`,
-//! `verify` and the pre-push hook.
+//! The verdict on one candidate: its trust base's policies (every one of
+//! them), the evidence recorded on the candidate, and who took part in the
+//! release, judged on identities the candidate cannot rewrite. Shared by
+//! `plan`, `gate`, `tag`, `verify` and the pre-push hook.
 
-use git2::Oid;
+use std::collections::BTreeSet;
+
+use git2::{Mailmap, Oid};
+use jiff::Timestamp;
 
 use crate::Error;
-use crate::gate::evidence::{self, Record};
+use crate::gate::evidence::{self, Claim, Record};
 use crate::gate::requirements::{self, Report, Subject};
 use crate::gate::signatures;
-use crate::gate::trust_base;
-use crate::git::repo::Repo;
-use crate::git::tags::ReleaseTag;
+use crate::gate::trust_base::{Base, Bases};
+use crate::git::repo::{Repo, git_err};
 use crate::history::change::Change;
 
 /// What is assessed.
@@ -19,14 +22,14 @@ pub struct Candidate<'a> {
     pub commit: Oid,
     /// The tag it gets.
     pub tag: String,
-    /// The release whose policy governs it (see [`crate::gate::trust_base::base`]).
-    pub base: Option<&'a ReleaseTag>,
-    /// The commits in scope.
+    /// The commits in scope (their trailers count where the policy says so).
     pub changes: &'a [Change],
     /// Who tags, by e-mail.
     pub tagger: Option<String>,
     /// `--override-window` reason.
     pub override_window: Option<&'a str>,
+    /// The moment evidence age and release windows are judged at.
+    pub at: Timestamp,
 }
 
 /// The verdict and anything worth a warning.
@@ -56,39 +59,162 @@ pub fn records(repo: &Repo, commit: Oid) -> Result<(Vec<Record>, Vec<String>), E
     Ok((records, malformed))
 }
 
-/// Assesses a candidate against the trusted policy.
-pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Error> {
-    let now = crate::clock::now()?;
-    let trusted = trust_base::load(repo, candidate.base, candidate.commit)?;
-    let mut warnings: Vec<String> = trusted.warning.iter().cloned().collect();
+/// The e-mails of everyone who took part in the commits reachable from
+/// `candidate` and not from the trust base: authors, committers and
+/// co-authors of every commit, merges included, whatever a configuration
+/// says about first parents or packages.
+pub fn participants(repo: &Repo, candidate: Oid, base: &[Oid]) -> Result<Vec<String>, Error> {
+    let git = repo.git();
+    let mut walk = git.revwalk().map_err(git_err("walking the release"))?;
+    walk.push(candidate)
+        .map_err(git_err("walking the release"))?;
+    for id in base {
+        walk.hide(*id).map_err(git_err("walking the release"))?;
+    }
+    let mut emails = BTreeSet::new();
+    for id in walk {
+        let id = id.map_err(git_err("walking the release"))?;
+        let commit = git
+            .find_commit(id)
+            .map_err(git_err("reading a commit of the release"))?;
+        emails.insert(String::from_utf8_lossy(commit.author().email_bytes()).to_lowercase());
+        emails.insert(String::from_utf8_lossy(commit.committer().email_bytes()).to_lowercase());
+        let message = String::from_utf8_lossy(commit.message_bytes());
+        for trailer in crate::history::trailer::parse(&message) {
+            if !trailer.key.eq_ignore_ascii_case("Co-authored-by") {
+                continue;
+            }
+            if let Some((_, email)) = trailer
+                .value
+                .trim()
+                .strip_suffix('>')
+                .and_then(|v| v.rsplit_once('<'))
+            {
+                emails.insert(email.trim().to_lowercase());
+            }
+        }
+    }
+    Ok(emails.into_iter().collect())
+}
+
+/// E-mail → identity under a trusted `.mailmap`, for `emails`.
+fn aliases(mailmap: Option<&str>, emails: &BTreeSet<String>) -> Vec<(String, String)> {
+    let Some(map) = mailmap.and_then(|text| Mailmap::from_buffer(text).ok()) else {
+        return Vec::new();
+    };
+    emails
+        .iter()
+        .filter_map(|email| {
+            let signature = git2::Signature::now("-", email).ok()?;
+            let resolved = map.resolve_signature(&signature).ok()?;
+            let canonical = String::from_utf8_lossy(resolved.email_bytes()).to_lowercase();
+            (canonical != *email).then(|| (email.clone(), canonical))
+        })
+        .collect()
+}
+
+/// The trust base of `commit` as the local commands see it (`plan`,
+/// `gate`, `tag`, `show`): the root pinned by environment or git config, if
+/// any, and the chain of verified releases.
+pub fn bases_of(repo: &Repo, commit: Oid) -> Result<Bases, Error> {
+    let pin = crate::gate::trust_base::pinned(repo, None)?;
+    crate::gate::verify_tag::Verifier::new(repo, pin)?.bases(commit)
+}
+
+/// Assesses a candidate against every policy of its trust base.
+pub fn assess(repo: &Repo, bases: &Bases, candidate: &Candidate<'_>) -> Result<Assessment, Error> {
+    let mut warnings: Vec<String> = bases.warning.iter().cloned().collect();
     let (records, malformed) = records(repo, candidate.commit)?;
     warnings.extend(
         malformed
             .iter()
             .map(|m| format!("ignored a malformed record: {m}")),
     );
+    let people = participants(repo, candidate.commit, &bases.commits())?;
+    let mut reports = Vec::new();
+    let mut has_policy = false;
+    for base in &bases.bases {
+        has_policy |= !base.trusted.policy.is_empty();
+        reports.push(assess_one(
+            repo, base, candidate, &records, &malformed, &people,
+        )?);
+    }
+    let report = match reports.len() {
+        0 => Report {
+            ok: true,
+            policy: "none".to_owned(),
+            commit: candidate.commit.to_string(),
+            tag: candidate.tag.clone(),
+            requirements: Vec::new(),
+            evidence: Vec::new(),
+            malformed,
+        },
+        1 => reports.remove(0),
+        _ => combine(reports),
+    };
+    Ok(Assessment {
+        report,
+        warnings,
+        has_policy,
+    })
+}
+
+/// Several bases (a candidate that merges histories released separately):
+/// every policy must be met; each requirement is named with its base.
+fn combine(reports: Vec<Report>) -> Report {
+    let mut combined = Report {
+        ok: reports.iter().all(|r| r.ok),
+        policy: reports
+            .iter()
+            .map(|r| r.policy.clone())
+            .collect::<Vec<_>>()
+            .join(" and "),
+        commit: reports[0].commit.clone(),
+        tag: reports[0].tag.clone(),
+        requirements: Vec::new(),
+        evidence: Vec::new(),
+        malformed: reports[0].malformed.clone(),
+    };
+    for report in reports {
+        for mut requirement in report.requirements {
+            requirement.name = format!("{} ({})", requirement.name, report.policy);
+            combined.requirements.push(requirement);
+        }
+        for line in report.evidence {
+            if !combined.evidence.contains(&line) {
+                combined.evidence.push(line);
+            }
+        }
+    }
+    combined
+}
+
+fn assess_one(
+    repo: &Repo,
+    base: &Base,
+    candidate: &Candidate<'_>,
+    records: &[Record],
+    malformed: &[String],
+    people: &[String],
+) -> Result<Report, Error> {
+    let now = candidate.at;
+    let trusted = &base.trusted;
+    let mut emails: BTreeSet<String> = people.iter().cloned().collect();
+    emails.extend(records.iter().map(|r| r.email.to_lowercase()));
+    emails.extend(candidate.tagger.iter().map(|t| t.to_lowercase()));
+    let aliases = aliases(trusted.mailmap.as_deref(), &emails);
+    let mut authors: Vec<String> = people.to_vec();
+    for person in people {
+        if let Some((_, canonical)) = aliases.iter().find(|(a, _)| a == person) {
+            authors.push(canonical.clone());
+        }
+    }
     let subject = Subject {
         commit: candidate.commit.to_string(),
         tree: repo.tree_of(candidate.commit)?.to_string(),
         tag: candidate.tag.clone(),
-        authors: candidate
-            .changes
-            .iter()
-            .filter(|c| !c.merge)
-            .flat_map(|c| {
-                // Co-authors wrote the change too.
-                let co = crate::history::trailer::find(&c.trailers, "Co-authored-by").filter_map(
-                    |value| {
-                        value
-                            .trim()
-                            .strip_suffix('>')?
-                            .rsplit_once('<')
-                            .map(|(_, e)| e.trim().to_owned())
-                    },
-                );
-                std::iter::once(c.author.email.clone()).chain(co)
-            })
-            .collect(),
+        authors,
+        aliases,
         tagger: candidate.tagger.clone(),
         trailers: candidate
             .changes
@@ -114,7 +240,7 @@ pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Erro
         let verified = signatures::verify(&payload, &armored, signers, &record.email, now)
             .map_err(|e| e.to_string())?;
         // A key that may also sign for an author or the tagger is theirs.
-        if !self_approval && matches!(record.claim, crate::gate::evidence::Claim::Approval { .. }) {
+        if !self_approval && matches!(record.claim, Claim::Approval { .. }) {
             if let Some(owner) = insiders.iter().find(|e| {
                 !e.eq_ignore_ascii_case(&record.email)
                     && signatures::verify(&payload, &armored, signers, e, now).is_ok()
@@ -126,19 +252,13 @@ pub fn assess(repo: &Repo, candidate: &Candidate<'_>) -> Result<Assessment, Erro
         }
         Ok(verified.fingerprint)
     };
-    let has_policy = !trusted.policy.is_empty();
-    let report = requirements::evaluate(
+    Ok(requirements::evaluate(
         &trusted.policy,
         &subject,
-        &records,
-        malformed,
+        records,
+        malformed.to_vec(),
         now,
         &verify,
         candidate.override_window,
-    );
-    Ok(Assessment {
-        report,
-        warnings,
-        has_policy,
-    })
+    ))
 }

@@ -202,10 +202,6 @@ pub fn make(
             history.last_pre.as_ref().map_or("", |t| t.name.as_str())
         );
     }
-    let mut history = history;
-    history.trust_base = crate::gate::trust_base::base(&index, decision.next.as_ref())
-        .or(history.previous())
-        .cloned();
     if history.last_final.is_none()
         && request.overrides.bump.is_some()
         && request.overrides.release_as.is_none()

@@ -37,8 +37,6 @@ pub struct History {
     pub changes: Vec<Change>,
     /// For each change: whether it is also after `last_pre` (all true without one).
     pub since_pre: Vec<bool>,
-    /// The release whose policy governs the next release (set by the plan).
-    pub trust_base: Option<ReleaseTag>,
     /// For a package walked with all parents: the non-merge commits of the
     /// walk that touch none of its paths, newest first (`None` otherwise).
     pub untouched: Option<Vec<Oid>>,
@@ -272,7 +270,6 @@ pub fn find_commits(
         skipped,
         changes: Vec::new(),
         since_pre,
-        trust_base: None,
         untouched,
     };
     Ok((history, commits))

@@ -21,18 +21,32 @@ fn orphan_branch_cannot_bring_its_own_policy() {
     repo.git(&["add", "x"]);
     repo.git(&["commit", "-q", "-m", "feat: no policy here"]);
     repo.git(&["tag", "-a", "v9.0.0", "-m", "mine"]);
-    let run = repo.run(&["verify", "v9.0.0"]);
+    // With a pinned root, a history that does not descend from it is refused.
+    let run = repo.run_env(
+        &repo.path(),
+        &["verify", "v9.0.0"],
+        &[("GIT_RELEASE_TRUST_ROOT", "v1.0.0")],
+    );
     run.expect(1);
     assert!(
-        run.stdout()
-            .contains("policy: .release.toml at release v1.0.0"),
+        run.stdout().contains("is not in the history of"),
         "{}",
         run.stdout()
+    );
+    repo.git(&["config", "release.trustRoot", "v1.0.0"]);
+    repo.run(&["verify", "v9.0.0"]).expect(1);
+    repo.git(&["config", "--unset", "release.trustRoot"]);
+    // Unpinned, an orphan history is its own first release, and says so.
+    let run = repo.run(&["verify", "v9.0.0"]);
+    assert!(
+        run.stderr().contains("no trust root is pinned"),
+        "{}",
+        run.stderr()
     );
 }
 
 #[test]
-fn branch_from_an_old_release_is_held_to_the_newest_policy_below() {
+fn branch_from_an_old_release_is_refused_under_a_pinned_root() {
     let mut repo = TestRepo::new();
     repo.tag("v1.0.0");
     repo.write(".release.toml", POLICY);
@@ -41,7 +55,14 @@ fn branch_from_an_old_release_is_held_to_the_newest_policy_below() {
     repo.git(&["switch", "-q", "-c", "old", "v1.0.0"]);
     repo.commit("feat: sneaky");
     repo.git(&["tag", "-a", "v3.0.0", "-m", "mine"]);
-    let run = repo.run(&["verify", "v3.0.0"]);
+    let run = repo.run(&["verify", "v3.0.0", "--trust-root", "v2.0.0"]);
+    run.expect(1);
+    assert!(run.stdout().contains("v2.0.0"), "{}", run.stdout());
+    // A release that descends from the pinned root is held to its policy.
+    repo.git(&["switch", "-q", "main"]);
+    repo.commit("feat: honest");
+    repo.git(&["tag", "-a", "v2.1.0", "-m", "honest"]);
+    let run = repo.run(&["verify", "v2.1.0", "--trust-root", "v2.0.0"]);
     run.expect(1);
     assert!(run.stdout().contains("release v2.0.0"), "{}", run.stdout());
 }
@@ -113,14 +134,16 @@ fn broken_trusted_policy_does_not_break_plan() {
     run.expect(0);
     let json = run.json();
     assert_eq!(json["gate"]["ok"], false);
-    assert!(
-        json["gate"]["requirements"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("testz"),
-        "{json}"
-    );
-    repo.run(&["gate"]).expect(2);
+    // The first release's rules cannot be read, so it is passed over, and
+    // the plan says why.
+    assert!(json["warnings"].to_string().contains("testz"), "{json}");
+    repo.run(&["gate"]).expect(1);
+    // A pinned root whose rules cannot be read is an error, with the fix.
+    repo.git(&["config", "release.trustRoot", "v1.0.0"]);
+    let run = repo.run(&["gate"]);
+    run.expect(2);
+    assert!(run.stderr().contains("testz"), "{}", run.stderr());
+    assert!(run.stderr().contains("--trust-root"), "{}", run.stderr());
 }
 
 #[test]

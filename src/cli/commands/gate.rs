@@ -33,15 +33,17 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             (None, Some(next)) => next.tag.clone(),
             (None, None) => continue,
         };
+        let bases = verdict::bases_of(&env.repo, history.candidate)?;
         let assessment = verdict::assess(
             &env.repo,
+            &bases,
             &Candidate {
                 commit: history.candidate,
                 tag,
-                base: history.trust_base.as_ref(),
                 changes: &history.changes,
                 tagger: tagger.clone(),
                 override_window: args.override_window.as_deref(),
+                at: crate::clock::now()?,
             },
         )?;
         reports.push(assessment);

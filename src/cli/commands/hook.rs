@@ -157,12 +157,32 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
             return Ok(Outcome::No);
         }
     };
-    let template = Template::new(&env.config.tag)?;
+    // Every package's tag template, of the work tree's configuration and of
+    // the trust base of what is pushed: a published release tag of any
+    // package stays.
+    let mut templates: Vec<Template> = Vec::new();
+    for package in crate::packages::all(&env.config)? {
+        templates.push(package.template);
+    }
+    if let Ok(head) = env.repo.head() {
+        if let Ok(bases) = crate::gate::verdict::bases_of(&env.repo, head) {
+            for base in &bases.bases {
+                for package in crate::packages::all(&base.config).unwrap_or_default() {
+                    templates.push(package.template);
+                }
+            }
+        }
+    }
+    let pin = crate::gate::trust_base::pinned(&env.repo, None)?;
+    let mut verifier = crate::gate::verify_tag::Verifier::new(&env.repo, pin)?;
     let mut refused = Vec::new();
     let mut created = Vec::new();
     for update in &updates {
         let Some(name) = update.tag() else { continue };
-        if !matches!(template.parse(name), Match::Version(_)) {
+        if !templates
+            .iter()
+            .any(|t| matches!(t.parse(name), Match::Version(_)))
+        {
             continue;
         }
         match update.action() {
@@ -178,7 +198,7 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
             Action::Create => {
                 let target = Oid::from_str(&update.local_oid)
                     .map_err(|e| Error::refused(format!("bad object id: {}", e.message()), &[]))?;
-                let verification = crate::gate::verify_tag::verify(&env.repo, &env.config, name, target)?;
+                let verification = verifier.verify(name, target)?;
                 if verification.ok {
                     if verification.gate.as_ref().is_some_and(|g| !g.requirements.is_empty()) {
                         created.push(name.to_owned());

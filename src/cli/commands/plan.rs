@@ -44,17 +44,21 @@ pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
 fn gate_into(plan: &mut Plan, history: &crate::history::scope::History, env: &Env) {
     let Some(next) = &plan.next else { return };
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
-    let assessed = crate::gate::verdict::assess(
-        &env.repo,
-        &crate::gate::verdict::Candidate {
-            commit: history.candidate,
-            tag: next.tag.clone(),
-            base: history.trust_base.as_ref(),
-            changes: &history.changes,
-            tagger,
-            override_window: None,
-        },
-    );
+    let assessed = crate::clock::now().and_then(|at| {
+        let bases = crate::gate::verdict::bases_of(&env.repo, history.candidate)?;
+        crate::gate::verdict::assess(
+            &env.repo,
+            &bases,
+            &crate::gate::verdict::Candidate {
+                commit: history.candidate,
+                tag: next.tag.clone(),
+                changes: &history.changes,
+                tagger,
+                override_window: None,
+                at,
+            },
+        )
+    });
     match assessed {
         Ok(assessment) => {
             if assessment.has_policy {

@@ -70,7 +70,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let commit = env.repo.resolve(&format!("refs/tags/{tag}"))?;
     let trailers = message
         .as_deref()
-        .map(crate::history::trailer::parse)
+        .map(|m| crate::history::trailer::parse(crate::gate::verify_tag::strip_signature(m)))
         .unwrap_or_default();
     let candidate = crate::history::trailer::find(&trailers, "Release-Candidate")
         .next()
@@ -78,13 +78,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .unwrap_or(commit);
 
     // Evidence, each record with what it is worth under the trusted policy.
-    let index = describer.index();
-    let version = semver::Version::parse(&release.version).ok();
-    let trusted = crate::gate::trust_base::load(
-        &env.repo,
-        crate::gate::trust_base::base(index, version.as_ref()),
-        candidate,
-    )?;
+    let bases = crate::gate::verdict::bases_of(&env.repo, candidate)?;
+    let Some(base) = bases.primary() else {
+        return Err(Error::refused("the release has no trust base", &[]));
+    };
+    let trusted = &base.trusted;
     let tree = env.repo.tree_of(candidate)?.to_string();
     let now = crate::clock::now()?;
     let (records, malformed) = crate::gate::verdict::records(&env.repo, candidate)?;

@@ -148,15 +148,17 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     // Every package's gate, before anything is written.
     let mut assessments = Vec::new();
     for ((_, _, history), tag) in due.iter().zip(&tags) {
+        let bases = verdict::bases_of(repo, head)?;
         assessments.push(verdict::assess(
             repo,
+            &bases,
             &Candidate {
                 commit: head,
                 tag: tag.clone(),
-                base: history.trust_base.as_ref(),
                 changes: &history.changes,
                 tagger: Some(tagger.clone()),
                 override_window: args.override_window.as_deref(),
+                at: crate::clock::now()?,
             },
         )?);
     }

@@ -4,6 +4,7 @@ use crate::Error;
 use crate::cli::context::Env;
 use crate::cli::output::{Output, Style};
 use crate::error::Outcome;
+use crate::gate::trust_base;
 use crate::gate::verify_tag::{self, Verification};
 
 /// `verify`'s arguments.
@@ -12,6 +13,11 @@ pub struct Args {
     /// The tag to verify (CI: "$GITHUB_REF_NAME", "$CI_COMMIT_TAG", …)
     #[arg(value_name = "TAG", env = "GIT_RELEASE_TAG")]
     pub tag: String,
+    /// The revision whose rules you vouch for: the chain of verified
+    /// releases starts here [default: GIT_RELEASE_TRUST_ROOT, git config
+    /// release.trustRoot, else the first release]
+    #[arg(long, value_name = "REV")]
+    pub trust_root: Option<String>,
 }
 
 /// Verifies the tag; exit 1 with the reasons when it fails.
@@ -19,7 +25,10 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let name = args.tag.strip_prefix("refs/tags/").unwrap_or(&args.tag);
     let verification = match env.repo.git().find_reference(&format!("refs/tags/{name}")) {
         Ok(reference) => match reference.target() {
-            Some(target) => verify_tag::verify(&env.repo, &env.config, name, target)?,
+            Some(target) => {
+                let pin = trust_base::pinned(&env.repo, args.trust_root.as_deref())?;
+                verify_tag::Verifier::new(&env.repo, pin)?.verify(name, target)?
+            }
             None => Verification::failed_public(name, "the tag is a symbolic reference"),
         },
         Err(_) => Verification::failed_public(
