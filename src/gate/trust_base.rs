@@ -259,8 +259,6 @@ pub struct Frontier {
     /// Commits with a verified release (or the pin), nearest first by walk
     /// order, each with the tags there that are verified releases.
     pub found: Vec<(Oid, Vec<String>)>,
-    /// Whether the walk reached the pinned root.
-    pub reached_pin: bool,
 }
 
 /// Walks back from `candidate` and stops at every commit that carries a
@@ -279,7 +277,6 @@ pub fn frontier(
     let mut seen: HashSet<Oid> = HashSet::new();
     let mut queue: VecDeque<Oid> = VecDeque::new();
     let mut found = Vec::new();
-    let mut reached_pin = false;
     // The candidate's own tags never govern it: start from its parents.
     let start = git
         .find_commit(candidate)
@@ -290,7 +287,6 @@ pub fn frontier(
             continue;
         }
         if pin.is_some_and(|p| p.commit == id) {
-            reached_pin = true;
             found.push((id, Vec::new()));
             continue;
         }
@@ -333,8 +329,5 @@ pub fn frontier(
             frontier.push((*id, names.clone()));
         }
     }
-    Ok(Frontier {
-        found: frontier,
-        reached_pin,
-    })
+    Ok(Frontier { found: frontier })
 }

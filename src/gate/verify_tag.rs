@@ -130,7 +130,7 @@ impl<'r> Verifier<'r> {
                 self.is_verified(name)
             })?;
         if let Some(pin) = &pin {
-            if !frontier.reached_pin {
+            if frontier.found.is_empty() {
                 return Err(Error::refused(
                     format!(
                         "{} is not in the history of {}: nothing vouches for its rules",

@@ -1,5 +1,6 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
+mod attacks;
 mod changelog;
 mod fixture;
 mod gate;
