@@ -29,6 +29,7 @@ use crate::history::bump::{self, Overrides};
 use crate::history::plan;
 use crate::history::scope::{self, Options};
 use crate::history::trailer;
+use crate::packages::released::{self, Released};
 
 /// The verdict on one tag.
 #[derive(Debug, Clone, Serialize)]
@@ -411,7 +412,10 @@ impl<'r> Verifier<'r> {
         let config = base.config.clone();
 
         if release_commit {
-            checks.push(release_commit_check(repo, base, candidate, commit)?);
+            let released: Vec<String> = self.tags_at.get(&commit).cloned().unwrap_or_default();
+            checks.push(release_commit_check(
+                repo, base, &released, candidate, commit,
+            )?);
         }
 
         // The scope, under the trusted configuration.
@@ -506,16 +510,18 @@ pub fn strip_signature(message: &str) -> &str {
     message
 }
 
-/// The release commit may change only the release files the trust base
-/// names.
+/// The release commit may differ from the approved candidate only by
+/// exactly what `tag` writes under the trust base's configuration: version
+/// and lock files byte for byte as `tag` computes them from the candidate's,
+/// and changelogs only by added lines. Anything else is named.
 fn release_commit_check(
     repo: &Repo,
     base: &Base,
+    released_tags: &[String],
     candidate: Oid,
     commit: Oid,
 ) -> Result<Requirement, Error> {
     let git = repo.git();
-    let allowed: HashSet<PathBuf> = base.trusted.release_files.iter().cloned().collect();
     let old = repo
         .commit(candidate)?
         .tree()
@@ -536,17 +542,67 @@ fn release_commit_check(
                 .map(PathBuf::from)
         })
         .collect();
-    let other: Vec<String> = changed
+
+    // What `tag` writes for the packages this commit releases.
+    let text_at = |at: Oid, path: &std::path::Path| -> Result<Option<String>, Error> {
+        Ok(repo
+            .blob_at(at, path)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    };
+    let mut packages = crate::packages::all(&base.config)?;
+    crate::packages::read_manifest_names(&mut packages, |path| {
+        text_at(candidate, path).ok().flatten()
+    });
+    let mut released_packages = Vec::new();
+    for name in released_tags {
+        if let Some((package, version)) = crate::packages::for_tag(&packages, name) {
+            released_packages.push((package, version));
+        }
+    }
+    let released: Vec<Released<'_>> = released_packages
         .iter()
-        .filter(|p| !allowed.contains(*p))
-        .map(|p| p.display().to_string())
+        .map(|(package, version)| Released {
+            package,
+            version: version.clone(),
+            dependencies: released_packages
+                .iter()
+                .filter(|(other, _)| other.name != package.name)
+                .map(|(other, version)| (other.dependency_names(), version.clone()))
+                .collect(),
+        })
         .collect();
-    Ok(if other.is_empty() {
+    let read = |path: &std::path::Path| text_at(candidate, path);
+    let expected = released::versioned_files(&released, &read)?;
+    let changelogs: HashSet<PathBuf> = packages.iter().map(|p| p.changelog.clone()).collect();
+
+    let mut problems = Vec::new();
+    for path in &changed {
+        let shown = path.display().to_string();
+        let now = repo.blob_at(commit, path)?;
+        if let Some((_, text, _)) = expected.iter().find(|(p, _, _)| p == path) {
+            if now.as_deref() != Some(text.as_bytes()) {
+                problems.push(format!(
+                    "`{shown}` is not what `tag` writes (the new version alone)"
+                ));
+            }
+        } else if changelogs.contains(path) {
+            let before = text_at(candidate, path)?.unwrap_or_default();
+            let after = now.map(|b| String::from_utf8_lossy(&b).into_owned());
+            match after {
+                Some(after) if keeps_hand_written_lines(&before, &after) => {}
+                Some(_) => problems.push(format!("`{shown}` changes or removes hand-written lines; `tag` only writes release sections")),
+                None => problems.push(format!("`{shown}` is deleted")),
+            }
+        } else {
+            problems.push(format!("`{shown}` is not a release file"));
+        }
+    }
+    Ok(if problems.is_empty() {
         check(
             "release commit",
             true,
             format!(
-                "{} changes only release files since the candidate {}",
+                "{} changes only release files since the candidate {}, as `tag` writes them",
                 short(&commit),
                 short(&candidate)
             ),
@@ -557,14 +613,23 @@ fn release_commit_check(
             "release commit",
             false,
             format!(
-                "{} changes more than release files since the candidate {}: {}",
+                "{} changes more than `tag` writes since the candidate {}: {}",
                 short(&commit),
                 short(&candidate),
-                other.join(", ")
+                problems.join("; ")
             ),
             None,
         )
     })
+}
+
+/// Whether `after` keeps every hand-written line of `before`, in order:
+/// `tag` adds and rewrites only generated sections.
+fn keeps_hand_written_lines(before: &str, after: &str) -> bool {
+    let mut after = after.split_inclusive('\n');
+    crate::render::changelog_file::hand_written_lines(before)
+        .into_iter()
+        .all(|line| after.any(|l| l == line))
 }
 
 /// The version: what the plan says, or at least above the previous release.

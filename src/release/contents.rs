@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
+use semver::Version;
+
 use crate::history::plan::{Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
-use crate::packages::version_files::{self, VersionFileError};
+use crate::packages::released::{self, Released};
 use crate::render::changelog_update;
 
 /// What shapes the release commit's contents.
@@ -72,9 +74,36 @@ pub fn compute(
                 );
             }
         }
-        set_versions(&root, package, plan, &mut files)?;
     }
-    lock_files(&root, due, &mut files)?;
+    let mut released = Vec::new();
+    for (package, plan, _) in due {
+        let Some(next) = &plan.next else { continue };
+        let version =
+            Version::parse(&next.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
+        let mut dependencies = Vec::new();
+        for dep in &plan.dependency_updates {
+            let dep_version =
+                Version::parse(&dep.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
+            let names = dep
+                .manifest_name
+                .iter()
+                .chain(std::iter::once(&dep.package))
+                .cloned()
+                .collect();
+            dependencies.push((names, dep_version));
+        }
+        released.push(Released {
+            package,
+            version,
+            dependencies,
+        });
+    }
+    let changelogs = &files;
+    let read = |path: &Path| changelogs.current(&root.join(path));
+    let versioned = released::versioned_files(&released, &read)?;
+    for (path, text, what) in versioned {
+        files.set(root.join(path), text, what);
+    }
     Ok(files)
 }
 
@@ -127,120 +156,4 @@ impl Files {
             .iter()
             .map(|(p, t, w)| (p.as_path(), t.as_str(), w.as_str()))
     }
-}
-
-fn file_error(e: VersionFileError) -> Error {
-    Error::Refused {
-        message: e.to_string(),
-        hints: e.hints(),
-    }
-}
-
-/// A package's version files, and the requirements its manifests put on
-/// dependencies released at the same time.
-fn set_versions(
-    root: &Path,
-    package: &Package,
-    plan: &Plan,
-    files: &mut Files,
-) -> Result<(), Error> {
-    let Some(next) = &plan.next else {
-        return Ok(());
-    };
-    let version =
-        semver::Version::parse(&next.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
-    for file in &package.version_files {
-        let path = root.join(file.path());
-        let shown = file.path().display().to_string();
-        let Some(kind) = version_files::kind_for(file.path(), file.pattern()) else {
-            return Err(Error::refused(
-                format!(
-                    "`{shown}` is not a version file git-release knows (Cargo.toml, package.json, pyproject.toml)"
-                ),
-                &[
-                    "give a pattern: `{ path = \"FILE\", pattern = \"version = \\\"{version}\\\"\" }`",
-                ],
-            ));
-        };
-        let Some(text) = files.current(&path)? else {
-            return Err(Error::refused(
-                format!(
-                    "the version file `{shown}` of {} does not exist",
-                    package.label()
-                ),
-                &["fix `version-files` in .release.toml"],
-            ));
-        };
-        let mut updated =
-            version_files::set_version(&kind, &shown, &text, &version).map_err(file_error)?;
-        for dep in &plan.dependency_updates {
-            let dep_version = semver::Version::parse(&dep.version)
-                .map_err(|e| Error::refused(e.to_string(), &[]))?;
-            for name in dep
-                .manifest_name
-                .iter()
-                .chain(std::iter::once(&dep.package))
-            {
-                let (text, _) =
-                    version_files::set_dependency(&kind, &shown, &updated, name, &dep_version)
-                        .map_err(file_error)?;
-                updated = text;
-            }
-        }
-        if updated != text {
-            files.set(path, updated, format!("{shown} ({})", next.version));
-        }
-    }
-    Ok(())
-}
-
-/// Lock files at the root that record workspace members' versions.
-fn lock_files(
-    root: &Path,
-    due: &[(&Package, &Plan, &History)],
-    files: &mut Files,
-) -> Result<(), Error> {
-    let released: Vec<(String, semver::Version, PathBuf)> = due
-        .iter()
-        .filter_map(|(package, plan, _)| {
-            let name = package
-                .manifest_name
-                .clone()
-                .or_else(|| package.name.clone())?;
-            let version = semver::Version::parse(&plan.next.as_ref()?.version).ok()?;
-            Some((
-                name,
-                version,
-                package.paths.first().cloned().unwrap_or_default(),
-            ))
-        })
-        .collect();
-    if released.is_empty() {
-        return Ok(());
-    }
-    let cargo = root.join("Cargo.lock");
-    if let Some(text) = files.current(&cargo)? {
-        let members: Vec<(String, semver::Version)> = released
-            .iter()
-            .map(|(n, v, _)| (n.clone(), v.clone()))
-            .collect();
-        let updated =
-            version_files::update_cargo_lock("Cargo.lock", &text, &members).map_err(file_error)?;
-        if updated != text {
-            files.set(cargo, updated, "Cargo.lock".to_owned());
-        }
-    }
-    let npm = root.join("package-lock.json");
-    if let Some(text) = files.current(&npm)? {
-        let members: Vec<(String, String, semver::Version)> = released
-            .iter()
-            .map(|(n, v, p)| (n.clone(), p.to_string_lossy().replace('\\', "/"), v.clone()))
-            .collect();
-        let updated = version_files::update_package_lock("package-lock.json", &text, &members)
-            .map_err(file_error)?;
-        if updated != text {
-            files.set(npm, updated, "package-lock.json".to_owned());
-        }
-    }
-    Ok(())
 }

@@ -113,6 +113,23 @@ fn section_end(text: &str, start: usize) -> usize {
     text.len()
 }
 
+/// The lines of a changelog outside its generated sections: the
+/// hand-written text that `changelog` and `tag` keep byte for byte.
+pub fn hand_written_lines(text: &str) -> Vec<&str> {
+    let (found, end_marker) = markers(text);
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let generated =
+            found.iter().any(|m| m.start <= offset && offset < m.end) || end_marker == Some(offset);
+        if !generated {
+            lines.push(line);
+        }
+        offset += line.len();
+    }
+    lines
+}
+
 /// Tags of the released sections the file holds (unreleased ones excluded:
 /// they are always regenerated).
 pub fn present(text: &str) -> Vec<String> {
@@ -255,6 +272,16 @@ pub fn regenerate(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hand_written_lines_skip_generated_sections() {
+        let text = "# Log\n\nIntro.\n\n<!-- git-release: v1.1.0 unreleased -->\n## 1.1.0\n\n- a\n\n<!-- git-release: v1.0.0 -->\n## 1.0.0\n\n- b\n\n<!-- git-release: end -->\nOld notes.\n";
+        assert_eq!(
+            super::hand_written_lines(text).concat(),
+            "# Log\n\nIntro.\n\nOld notes.\n"
+        );
+        assert_eq!(super::hand_written_lines("a\nb\n"), ["a\n", "b\n"]);
+    }
+
     use super::*;
 
     fn section(version: &str, unreleased: bool) -> Section {

