@@ -8,8 +8,6 @@
 //! not in the local time zone.
 
 use jiff::Timestamp;
-use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
 use ssh_key::{Algorithm, PublicKey};
 
 use super::shorten;
@@ -465,7 +463,19 @@ fn dequote(s: &str) -> Result<(String, &str), &'static str> {
 /// trailing `Z`, as UTC. (OpenSSH reads values without `Z` in local time;
 /// this tool reads them as UTC so results do not depend on `TZ`.)
 fn parse_time(value: &str) -> Option<Timestamp> {
-    let digits = value.strip_suffix('Z').unwrap_or(value);
+    // As OpenSSH's `parse_absolute_time`: an optional `Z` or `UTC` suffix
+    // (any case); 8, 12 or 14 digits read by strptime (day 1-31 whatever
+    // the month, seconds up to 61) and normalised by timegm; times before
+    // 1970, and the epoch itself, refused. Times without a suffix are read as UTC here (OpenSSH
+    // uses the local zone).
+    let lower = value.to_ascii_lowercase();
+    let digits = if let Some(rest) = lower.strip_suffix("utc").filter(|r| r.len() > 2) {
+        rest
+    } else if let Some(rest) = lower.strip_suffix('z').filter(|r| !r.is_empty()) {
+        rest
+    } else {
+        lower.as_str()
+    };
     if !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -476,18 +486,33 @@ fn parse_time(value: &str) -> Option<Timestamp> {
         14 => (number(8..10)?, number(10..12)?, number(12..14)?),
         _ => return None,
     };
-    let small = |n: i64| i8::try_from(n).ok();
-    let datetime = DateTime::new(
-        i16::try_from(number(0..4)?).ok()?,
-        small(number(4..6)?)?,
-        small(number(6..8)?)?,
-        small(hour)?,
-        small(minute)?,
-        small(second)?,
-        0,
-    )
-    .ok()?;
-    TimeZone::UTC.to_timestamp(datetime).ok()
+    let (year, month, day) = (number(0..4)?, number(4..6)?, number(6..8)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || !(0..=23).contains(&hour)
+        || !(0..=59).contains(&minute)
+        || !(0..=61).contains(&second)
+    {
+        return None;
+    }
+    // Days since the epoch of the first of the month (proleptic Gregorian),
+    // then the rest added as timegm does, past the month's end if need be.
+    let (y, m) = if month <= 2 {
+        (year - 1, month + 9)
+    } else {
+        (year, month - 3)
+    };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468 + (day - 1);
+    let seconds = days * 86_400 + hour * 3_600 + minute * 60 + second;
+    // OpenSSH refuses times before 1970, and the epoch itself (0 means unset).
+    if seconds <= 0 {
+        return None;
+    }
+    Some(Timestamp::from_second(seconds).unwrap_or(Timestamp::MAX))
 }
 
 /// Parses `keytype base64 [comment]`.
@@ -848,11 +873,26 @@ mod tests {
             ("202401021304", Some("2024-01-02T13:04:00Z")),
             ("20240102130405Z", Some("2024-01-02T13:04:05Z")),
             ("20240229", Some("2024-02-29T00:00:00Z")),
-            ("20230229", None),
+            // strptime takes any day up to 31 and timegm carries it over.
+            ("20230229", Some("2023-03-01T00:00:00Z")),
+            ("20230431", Some("2023-05-01T00:00:00Z")),
+            ("20230432", None),
+            ("20231301", None),
+            ("20230001", None),
+            ("20240102UTC", Some("2024-01-02T00:00:00Z")),
+            ("20240102utc", Some("2024-01-02T00:00:00Z")),
+            ("20240102z", Some("2024-01-02T00:00:00Z")),
+            ("19700101", None),
+            ("19700101000001", Some("1970-01-01T00:00:01Z")),
+            ("19691231", None),
+            ("00000101", None),
+            ("202401022400", None),
+            ("202401021260", None),
             ("2024010", None),
             ("2024-01-02", None),
             ("+2024010", None),
-            ("20240102130460", None),
+            ("20240102130460", Some("2024-01-02T13:05:00Z")),
+            ("20240102130462", None),
             ("", None),
             ("Z", None),
             ("２０２４０１０２", None),

@@ -624,6 +624,52 @@ mod tests {
     }
 
     #[test]
+    fn validity_times_agree_with_ssh_keygen() {
+        let fx = Fixture::new();
+        let key = fx.ed25519("k");
+        let armored = fx.sign(&key, PAYLOAD);
+        let when = ts("2025-06-01T12:00:00Z");
+        let values = [
+            "99991231",
+            "99991231Z",
+            "00000101",
+            "00000101Z",
+            "19700101Z",
+            "19691231Z",
+            "20230229",
+            "20230431",
+            "20230432",
+            "20231301",
+            "20230001",
+            "20240102UTC",
+            "20240102utc",
+            "20240102z",
+            "2025060112Z",
+            "202506011260Z",
+            "202506012400Z",
+            "20250601120061Z",
+            "20250601120062Z",
+            "2025-06-01",
+            "Z",
+            "UTC",
+        ];
+        for value in values {
+            for option in ["valid-after", "valid-before"] {
+                let allowed = format!("alice@example.com {option}=\"{value}\" {}\n", key.public);
+                let ours = AllowedSigners::parse(&allowed).ok().is_some_and(|signers| {
+                    verify(PAYLOAD, &armored, &signers, "alice@example.com", when).is_ok()
+                });
+                let theirs =
+                    fx.openssh_accepts(&allowed, "alice@example.com", PAYLOAD, &armored, when);
+                assert_eq!(
+                    ours, theirs,
+                    "{option}=\"{value}\": ours {ours}, ssh-keygen {theirs}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn validity_window() {
         let fx = Fixture::new();
         let key = fx.ed25519("k");
