@@ -25,8 +25,11 @@ pub struct Subject {
     /// E-mail → the identity the trusted `.mailmap` maps it to, for the
     /// e-mails of participants and of records.
     pub aliases: Vec<(String, String)>,
-    /// E-mail of the person tagging.
+    /// E-mail of the person tagging (or deploying).
     pub tagger: Option<String>,
+    /// For a deployment: the environment approvals must name. `None`: the
+    /// release itself.
+    pub environment: Option<String>,
     /// Trailers of commits in scope (for `commit-trailers`).
     pub trailers: Vec<(String, Trailer)>,
 }
@@ -347,10 +350,14 @@ pub fn evaluate(
             approvers.push((email.to_owned(), source));
         };
         for record in records {
-            // Approvals to deploy somewhere are not approvals to release.
-            let Claim::Approval { tag, env: None } = &record.claim else {
+            // Approvals to deploy somewhere are not approvals to release,
+            // nor to deploy somewhere else.
+            let Claim::Approval { tag, env } = &record.claim else {
                 continue;
             };
+            if env.as_deref() != subject.environment.as_deref() {
+                continue;
+            }
             if *tag != subject.tag {
                 rejected.push(format!(
                     "{} <{}>: approves tag `{tag}`, not `{}`",
@@ -517,6 +524,7 @@ mod tests {
             authors: vec!["dev@example.com".into()],
             aliases: Vec::new(),
             tagger: Some("tagger@example.com".into()),
+            environment: None,
             trailers: Vec::new(),
         }
     }

@@ -30,6 +30,8 @@ pub struct Candidate<'a> {
     pub override_window: Option<&'a str>,
     /// The moment evidence age and release windows are judged at.
     pub at: Timestamp,
+    /// For a deployment: the environment (approvals must name it).
+    pub environment: Option<String>,
 }
 
 /// The verdict and anything worth a warning.
@@ -119,6 +121,119 @@ fn aliases(mailmap: Option<&str>, emails: &BTreeSet<String>) -> Vec<(String, Str
 pub fn bases_of(repo: &Repo, commit: Oid) -> Result<Bases, Error> {
     let pin = crate::gate::trust_base::pinned(repo, None)?;
     crate::gate::verify_tag::Verifier::new(repo, pin)?.bases(commit)
+}
+
+/// A deployment's rules and approvals: the environment as the trusted
+/// configuration defines it (the release's own when the release is
+/// verified, else its trust base's), and its approvals judged by the same
+/// rules as release approvals (approvers, signatures, self-approval by
+/// anyone who took part in the release or deploys it, binding, age).
+pub struct DeploymentCheck {
+    /// The environment's configuration.
+    pub environment: crate::config::EnvironmentConfig,
+    /// The approvals requirement (absent when none are needed).
+    pub report: Report,
+    /// Where the rules were read.
+    pub source: String,
+}
+
+/// Checks a deployment of `tag` (at `commit`) to `environment` by `deployer`.
+pub fn assess_deployment(
+    repo: &Repo,
+    tag: &str,
+    commit: Oid,
+    environment: &str,
+    deployer: Option<String>,
+) -> Result<DeploymentCheck, Error> {
+    let pin = crate::gate::trust_base::pinned(repo, None)?;
+    let mut verifier = crate::gate::verify_tag::Verifier::new(repo, pin)?;
+    let bases = verifier.bases(commit)?;
+    let (base, config, source) = environment_rules(repo, &mut verifier, tag, commit, environment)?;
+    let mut rules = base.clone();
+    rules.trusted.policy = crate::gate::policy::Policy {
+        tests: Vec::new(),
+        approvals: config.approvals,
+        window: None,
+        source: source.clone(),
+        ..base.trusted.policy.clone()
+    };
+    let (records, malformed) = records(repo, commit)?;
+    let people = participants(repo, commit, &bases.commits())?;
+    let report = assess_one(
+        repo,
+        &rules,
+        &Candidate {
+            commit,
+            tag: tag.to_owned(),
+            changes: &[],
+            tagger: deployer,
+            override_window: None,
+            at: crate::clock::now()?,
+            environment: Some(environment.to_owned()),
+        },
+        &records,
+        &malformed,
+        &people,
+    )?;
+    Ok(DeploymentCheck {
+        environment: config,
+        report,
+        source,
+    })
+}
+
+/// The rules of `environment` for deployments of `tag` (at `commit`): from
+/// the release's own configuration when the release is verified, else from
+/// its trust base; never from the work tree.
+pub fn environment_rules(
+    repo: &Repo,
+    verifier: &mut crate::gate::verify_tag::Verifier<'_>,
+    tag: &str,
+    commit: Oid,
+    environment: &str,
+) -> Result<(Base, crate::config::EnvironmentConfig, String), Error> {
+    let base = if verifier.is_verified(tag)? {
+        crate::gate::trust_base::read_base(repo, commit, format!("release {tag}"))?
+    } else {
+        match verifier.bases(commit)?.primary() {
+            Some(base) => base.clone(),
+            None => return Err(Error::refused("the release has no trust base", &[])),
+        }
+    };
+    let Some(config) = base.config.environments.get(environment).cloned() else {
+        let known: Vec<String> = base.config.environments.keys().cloned().collect();
+        return Err(Error::Refused {
+            message: format!(
+                "there is no environment `{environment}` in {} at {}",
+                crate::config::FILE_NAME,
+                base.label
+            ),
+            hints: vec![if known.is_empty() {
+                "environments are configured in .release.toml (`[environments.staging]`, `[environments.production]`) and take effect with the release that adds them".to_owned()
+            } else {
+                format!("the environments are: {}", known.join(", "))
+            }],
+        });
+    };
+    let source = format!(
+        "[environments.{environment}] in {} at {}",
+        crate::config::FILE_NAME,
+        base.label
+    );
+    Ok((base, config, source))
+}
+
+/// The rules of `environment` for the release `tag`, as [`environment_rules`].
+pub fn environment_of(
+    repo: &Repo,
+    tag: &str,
+    environment: &str,
+) -> Result<(crate::config::EnvironmentConfig, String), Error> {
+    let commit = repo.resolve(&format!("refs/tags/{tag}"))?;
+    let pin = crate::gate::trust_base::pinned(repo, None)?;
+    let mut verifier = crate::gate::verify_tag::Verifier::new(repo, pin)?;
+    let (_, config, source) = environment_rules(repo, &mut verifier, tag, commit, environment)?;
+    Ok((config, source))
 }
 
 /// Assesses a candidate against every policy of its trust base.
@@ -216,6 +331,7 @@ fn assess_one(
         authors,
         aliases,
         tagger: candidate.tagger.clone(),
+        environment: candidate.environment.clone(),
         trailers: candidate
             .changes
             .iter()

@@ -461,6 +461,7 @@ impl<'r> Verifier<'r> {
                 tagger,
                 override_window: field("Window-Override").as_deref(),
                 at,
+                environment: None,
             },
         )?;
         warnings.extend(assessment.warnings);

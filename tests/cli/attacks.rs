@@ -118,6 +118,15 @@ impl Scene {
         self.repo.as_user("Ada Author", "ada@example.com");
     }
 
+    /// Bea approves deploying v1.1.0 to `environment`.
+    fn bea_approves_env(&mut self, environment: &str) {
+        self.repo.as_user("Bea Approver", "bea@example.com");
+        self.repo
+            .run(&["approve", "--tag", "v1.1.0", "--env", environment])
+            .expect(0);
+        self.repo.as_user("Ada Author", "ada@example.com");
+    }
+
     fn commit_file(&mut self, path: &str, content: &str, message: &str) {
         self.repo.write(path, content);
         self.repo.git(&["add", "."]);
@@ -603,5 +612,147 @@ fn a_release_commit_cannot_rewrite_the_changelog() {
     refused(
         &s.ci_verify("v1.1.0", Some("v1.0.0")),
         "`CHANGELOG.md` changes or removes hand-written lines",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Deployments
+
+const DEPLOY_POLICY: &str = "[gate]\napprovers = [\"*@example.com\"]\n\n[environments.staging]\n\n[environments.production]\napprovals = 1\n";
+
+/// v1.1.0 released (its policy asks nothing of releases, but production
+/// needs an approval), written by Ada.
+fn deployable() -> Scene {
+    let mut s = Scene::new(DEPLOY_POLICY);
+    s.commit_file("src.txt", "feature", "feat: x");
+    s.repo.run(&["tag"]).expect(0);
+    s
+}
+
+fn deploy_production(s: &Scene) -> Run {
+    s.repo.run(&[
+        "deploy",
+        "v1.1.0",
+        "--env",
+        "production",
+        "--status",
+        "started",
+    ])
+}
+
+#[test]
+fn deployment_approvals_follow_the_release_approval_rules() {
+    let mut s = deployable();
+    // Not an allowed approver.
+    s.repo.as_user("Mallory", "mallory@evil.test");
+    s.repo
+        .run(&["approve", "--tag", "v1.1.0", "--env", "production"])
+        .expect(0);
+    s.repo.as_user("Carol Manager", "carol@example.com");
+    refused(&deploy_production(&s), "not an allowed approver");
+    // The author of the release approves its deployment.
+    s.repo.as_user("Ada Author", "ada@example.com");
+    s.repo
+        .run(&["approve", "--tag", "v1.1.0", "--env", "production"])
+        .expect(0);
+    s.repo.as_user("Carol Manager", "carol@example.com");
+    refused(
+        &deploy_production(&s),
+        "authored or committed a change in this release",
+    );
+    // An approval for another environment.
+    s.bea_approves_env("staging");
+    s.repo.as_user("Carol Manager", "carol@example.com");
+    refused(&deploy_production(&s), "needs 1 approval(s)");
+    // An allowed approver who took no part: the deployment may start.
+    s.bea_approves_env("production");
+    s.repo.as_user("Carol Manager", "carol@example.com");
+    deploy_production(&s).expect(0);
+}
+
+#[test]
+fn deployment_rules_come_from_the_release_not_the_work_tree() {
+    let s = deployable();
+    s.repo.write_file(
+        ".release.toml",
+        "[environments.production]\napprovals = 0\n",
+    );
+    refused(&deploy_production(&s), "needs 1 approval(s)");
+    // An environment that exists only in the work tree does not exist.
+    s.repo.write_file(
+        ".release.toml",
+        &format!("{DEPLOY_POLICY}[environments.shadow]\n"),
+    );
+    let run = s
+        .repo
+        .run(&["deploy", "v1.1.0", "--env", "shadow", "--status", "started"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains("no environment `shadow`"),
+        "{}",
+        run.stderr()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The pre-push hook
+
+fn push_with_hook(s: &Scene, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new("git");
+    crate::fixture::hermetic(&mut cmd, s.repo.root());
+    cmd.env("GIT_RELEASE_NOW", "2023-11-15T10:00:00Z");
+    cmd.arg("push")
+        .args(args)
+        .current_dir(s.repo.path())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_hook_guards_every_package_tag() {
+    let config = "[gate]\ntests = [\"unit\"]\n\n[[package]]\nname = \"core\"\npath = \"core\"\n\n[[package]]\nname = \"web\"\npath = \"web\"\ntag = \"web@{version}\"\n";
+    let mut s = Scene::with_files(&[
+        (".release.toml", config),
+        ("core/lib.txt", "core"),
+        ("web/app.txt", "web"),
+    ]);
+    s.repo.git(&["tag", "core-v1.0.0"]);
+    s.repo.git(&["tag", "web@1.0.0"]);
+    s.repo
+        .git(&["push", "-q", "origin", "core-v1.0.0", "web@1.0.0"]);
+    s.repo.run(&["hook", "install"]).expect(0);
+    s.commit_file("core/lib.txt", "core 2", "feat(core): more");
+    s.repo.git(&["push", "-q", "--no-verify", "origin", "main"]);
+    // An unapproved package release.
+    s.tag("core-v1.1.0");
+    let out = push_with_hook(&s, &["origin", "core-v1.1.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("`core-v1.1.0` does not meet"), "{stderr}");
+    // Moving or deleting a published package tag, under either template.
+    s.repo.git(&["tag", "-f", "core-v1.0.0", "HEAD"]);
+    let out = push_with_hook(&s, &["-f", "origin", "core-v1.0.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("moving the release tag `core-v1.0.0`"),
+        "{stderr}"
+    );
+    let out = push_with_hook(&s, &["origin", ":refs/tags/web@1.0.0"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("deleting the release tag `web@1.0.0`"),
+        "{stderr}"
+    );
+    // With its evidence, the package release goes through.
+    s.repo.git(&["tag", "-d", "core-v1.1.0"]);
+    s.tests_pass();
+    s.tag("core-v1.1.0");
+    let out = push_with_hook(&s, &["origin", "core-v1.1.0"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -13,8 +13,14 @@ rollback-command = "echo \"$GIT_RELEASE_FROM -> $GIT_RELEASE_TAG in $GIT_RELEASE
 
 /// Three releases made by `git release tag`, at pinned times.
 fn released() -> TestRepo {
+    released_with(CONFIG)
+}
+
+/// The same, with `config` released (deployment rules are read from the
+/// releases, never from the work tree).
+fn released_with(config: &str) -> TestRepo {
     let mut repo = TestRepo::new();
-    repo.write(".release.toml", CONFIG);
+    repo.write(".release.toml", config);
     repo.write(".gitignore", "rollback.log\n");
     repo.git(&["add", "."]);
     repo.commit("feat: first");
@@ -136,6 +142,26 @@ fn promotion_refused_then_allowed_after_soak_and_approval() {
     repo.as_user("Bea", "bea@example.com");
     repo.run(&["approve", "--tag", "v0.3.0", "--env", "production"])
         .expect(0);
+    // Bea may not deploy what she approved herself; Ada deploys.
+    let run = at(
+        &repo,
+        "2023-11-16T11:00:00Z",
+        &[
+            "deploy",
+            "v0.3.0",
+            "--env",
+            "production",
+            "--status",
+            "started",
+        ],
+    );
+    run.expect(1);
+    assert!(
+        run.stderr().contains("is the person tagging"),
+        "{}",
+        run.stderr()
+    );
+    repo.as_user("Ada Author", "ada@example.com");
     at(
         &repo,
         "2023-11-16T11:00:00Z",
@@ -162,13 +188,13 @@ fn promotion_refused_then_allowed_after_soak_and_approval() {
 
 #[test]
 fn status_rollback_and_execute() {
-    let mut repo = released();
-    repo.write(
-        ".release.toml",
+    let mut repo = released_with(
         &CONFIG
             .replace("approvals = 1\n", "")
             .replace("soak = \"24h\"\n", ""),
     );
+    // Rules loosened in the work tree do not count.
+    repo.write(".release.toml", "");
     for (tag, t) in [("v0.1.0", "01"), ("v0.2.0", "02"), ("v0.3.0", "03")] {
         at(
             &repo,
@@ -269,14 +295,10 @@ fn status_rollback_and_execute() {
         ],
     )
     .expect(0);
-    // A failing rollback command is recorded as a failed deployment.
-    repo.write(
-        ".release.toml",
-        &CONFIG
-            .replace("approvals = 1\n", "")
-            .replace("soak = \"24h\"\n", "")
-            .replace("echo", "false &&"),
-    );
+    // A failing rollback command is recorded as a failed deployment (its
+    // log cannot be appended to: a directory stands in the way).
+    std::fs::remove_file(repo.path().join("rollback.log")).unwrap();
+    std::fs::create_dir(repo.path().join("rollback.log")).unwrap();
     at(
         &repo,
         "2023-11-06T09:00:00Z",

@@ -5,7 +5,7 @@ use crate::Error;
 use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::gate::evidence::{self, Claim, DEPLOYS_REF};
+use crate::gate::evidence::{self, DEPLOYS_REF};
 use crate::ledger::{self, Deploy, Status};
 
 /// `deploy`'s arguments.
@@ -52,54 +52,17 @@ pub fn records(env: &Env) -> Result<(Vec<Deploy>, Vec<String>), Error> {
     Ok((all, bad))
 }
 
-/// The configured environment, or an error listing them.
-pub fn environment<'a>(
-    env: &'a Env,
-    name: &str,
-) -> Result<&'a crate::config::EnvironmentConfig, Error> {
-    env.config.environments.get(name).ok_or_else(|| {
-        let known: Vec<String> = env.config.environments.keys().cloned().collect();
-        Error::Refused {
-            message: format!("there is no environment `{name}`"),
-            hints: vec![if known.is_empty() {
-                "configure environments in .release.toml: `[environments.staging]`, `[environments.production]`".to_owned()
-            } else {
-                format!("the environments are: {}", known.join(", "))
-            }],
-        }
-    })
-}
-
-/// Distinct approvals of deploying `tag` (at `commit`) to `environment`.
-pub fn deploy_approvals(
-    env: &Env,
-    commit: git2::Oid,
-    tag: &str,
-    environment: &str,
-) -> Result<usize, Error> {
-    let (records, _) = crate::gate::verdict::records(&env.repo, commit)?;
-    let mut who: Vec<String> = Vec::new();
-    for r in records {
-        if let Claim::Approval {
-            tag: t,
-            env: Some(e),
-        } = &r.claim
-        {
-            if t == tag
-                && e == environment
-                && r.commit == commit.to_string()
-                && !who.iter().any(|w| w.eq_ignore_ascii_case(&r.email))
-            {
-                who.push(r.email.clone());
-            }
-        }
-    }
-    Ok(who.len())
+/// How many approvals the report admitted (its evidence lines).
+fn count_admitted(report: &crate::gate::requirements::Report) -> usize {
+    report
+        .evidence
+        .iter()
+        .filter(|e| e.starts_with("Approved-by:"))
+        .count()
 }
 
 /// Records the deployment.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let config = environment(env, &args.env)?;
     let commit = env.repo.resolve(&format!("refs/tags/{}", args.tag)).map_err(|_| {
         Error::refused(
             format!("there is no tag `{}`", args.tag),
@@ -118,26 +81,46 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
     if matches!(args.status, Status::Started | Status::Succeeded) {
-        let approvals = deploy_approvals(env, commit, &args.tag, &args.env)?;
-        let problems = ledger::promotion_problems(
+        // The environment's rules and its approvals come from the trusted
+        // configuration and go through the release approvals' rules.
+        let deployer = env.repo.identity().ok().map(|(_, email)| email);
+        let check = crate::gate::verdict::assess_deployment(
+            &env.repo, &args.tag, commit, &args.env, deployer,
+        )?;
+        let approvals = match check
+            .report
+            .requirements
+            .iter()
+            .find(|r| r.name == "approvals")
+        {
+            Some(r) if r.ok => check.environment.approvals,
+            Some(_) => count_admitted(&check.report),
+            None => check.environment.approvals,
+        };
+        let mut problems = ledger::promotion_problems(
             &records,
             &args.env,
-            config,
+            &check.environment,
             &args.tag,
             approvals,
             crate::clock::now()?,
         );
+        for requirement in check.report.requirements.iter().filter(|r| !r.ok) {
+            for rejected in &requirement.rejected {
+                problems.push(format!("an approval does not count: {rejected}"));
+            }
+        }
         if !problems.is_empty() {
             for p in &problems {
                 env.out.say(&format!("git-release: {p}"));
             }
             env.out.say(&format!(
-                "refusing to start {} in `{}`; nothing was recorded",
-                args.tag, args.env
+                "refusing to start {} in `{}` (rules: {}); nothing was recorded",
+                args.tag, args.env, check.source
             ));
-            if config.approvals > approvals {
+            if check.environment.approvals > approvals {
                 env.out.say(&format!(
-                    "fix: git release approve --tag {} --env {}   (by an approver)",
+                    "fix: git release approve --tag {} --env {}   (by an allowed approver who took no part in the release)",
                     args.tag, args.env
                 ));
             }

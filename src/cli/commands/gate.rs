@@ -44,6 +44,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 tagger: tagger.clone(),
                 override_window: args.override_window.as_deref(),
                 at: crate::clock::now()?,
+                environment: None,
             },
         )?;
         reports.push(assessment);

@@ -56,6 +56,7 @@ fn gate_into(plan: &mut Plan, history: &crate::history::scope::History, env: &En
                 tagger,
                 override_window: None,
                 at,
+                environment: None,
             },
         )
     });

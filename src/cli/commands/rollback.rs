@@ -26,7 +26,6 @@ pub struct Args {
 
 /// Shows (and with `--execute` carries out) the rollback.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let config = deploy::environment(env, &args.env)?;
     let (records, _) = deploy::records(env)?;
     let Some(current) =
         ledger::running(&records, &args.env).or_else(|| ledger::latest(&records, &args.env))
@@ -45,6 +44,10 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &["deploy a fixed release instead"],
         ));
     };
+    // The environment's rules (and its rollback command) as the running
+    // release's trusted configuration has them, not the work tree's.
+    let (config, _) = crate::gate::verdict::environment_of(&env.repo, &current.tag, &args.env)?;
+    let config = &config;
     // What is being backed out: the commits between the two releases.
     let packages = crate::packages::all(&env.config)?;
     let package = crate::packages::for_tag(&packages, &current.tag).map(|(p, _)| p.clone());

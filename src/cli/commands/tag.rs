@@ -159,6 +159,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 tagger: Some(tagger.clone()),
                 override_window: args.override_window.as_deref(),
                 at: crate::clock::now()?,
+                environment: None,
             },
         )?);
     }

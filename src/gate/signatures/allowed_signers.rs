@@ -685,7 +685,7 @@ mod tests {
                 "`valid-after` time `2024` is invalid",
             ),
             (
-                format!("alice@example.com valid-after=\"20240230\" {ED}"),
+                format!("alice@example.com valid-after=\"20240232\" {ED}"),
                 "is invalid",
             ),
             (
@@ -693,7 +693,7 @@ mod tests {
                 "is invalid",
             ),
             (
-                format!("alice@example.com valid-before=\"20240101z\" {ED}"),
+                format!("alice@example.com valid-before=\"20240101x\" {ED}"),
                 "is invalid",
             ),
             (
