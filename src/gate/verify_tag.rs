@@ -418,46 +418,56 @@ impl<'r> Verifier<'r> {
             )?);
         }
 
-        // The scope, under the trusted configuration.
-        let template = package.template.clone();
-        let index = scope::index(repo, &template)?;
-        let options = Options {
-            first_parent: config.commits.first_parent,
-            pre_releases: !version.pre.is_empty(),
-            below: Some(version.clone()),
-            paths: package.paths.clone(),
-            exclude: package.exclude.clone(),
-        };
-        let history = scope::find(repo, &index, &template, candidate, &options)?;
-        if full {
-            checks.push(version_check(
-                repo, &config, &package, &index, &history, name, &version, commit,
-            )?);
-        }
-
         // With nothing pinned, a first release is the root of its chain:
         // trusted as it is when it governs later releases (the warning says
-        // so); verified on its own, it is held to its own policy.
-        if !full && bases.bases.iter().all(|b| b.own) {
+        // so); verified on its own, it is held to its own policy. A release
+        // of the chain whose trust base asks for nothing needs no evidence.
+        let nothing_asked = bases.bases.iter().all(|b| b.trusted.policy.is_empty());
+        if !full && (bases.bases.iter().all(|b| b.own) || nothing_asked) {
             return Ok(Verification {
                 tag: name.to_owned(),
                 commit: Some(commit.to_string()),
                 candidate: Some(candidate.to_string()),
                 version: Some(version.to_string()),
-                trust_base: Vec::new(),
+                trust_base: bases.bases.iter().map(|b| b.label.clone()).collect(),
                 ok: checks.iter().all(|c| c.ok),
                 checks,
                 gate: None,
                 warnings,
             });
         }
+
+        // The scope, under the trusted configuration: for the version check,
+        // and for trailers where a policy lets them count.
+        let trailers_count = bases.bases.iter().any(|b| b.trusted.policy.commit_trailers);
+        let history = if full || trailers_count {
+            let template = package.template.clone();
+            let index = scope::index(repo, &template)?;
+            let options = Options {
+                first_parent: config.commits.first_parent,
+                pre_releases: !version.pre.is_empty(),
+                below: Some(version.clone()),
+                paths: package.paths.clone(),
+                exclude: package.exclude.clone(),
+            };
+            let history = scope::find(repo, &index, &template, candidate, &options)?;
+            if full {
+                checks.push(version_check(
+                    repo, &config, &package, &index, &history, name, &version, commit,
+                )?);
+            }
+            Some(history)
+        } else {
+            None
+        };
+
         let assessment = verdict::assess(
             repo,
             &bases,
             &Candidate {
                 commit: candidate,
                 tag: name.to_owned(),
-                changes: &history.changes,
+                changes: history.as_ref().map_or(&[], |h| h.changes.as_slice()),
                 tagger,
                 override_window: field("Window-Override").as_deref(),
                 at,
