@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fixture::{Run, TestRepo};
+use crate::fixture::{Run, TestRepo, git_in};
 
 /// Tests must pass and one allowed approver must approve; authors may not.
 const POLICY: &str = "[gate]\ntests = [\"unit\"]\napprovals = 1\napprovers = [\"*@example.com\"]\n";
@@ -151,18 +151,6 @@ impl Scene {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new("git");
-    crate::fixture::hermetic(&mut cmd, dir.parent().unwrap_or(dir));
-    let out = cmd.args(args).current_dir(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Refused, under the rules released in v1.0.0 (reached through the chain

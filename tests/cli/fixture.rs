@@ -31,6 +31,20 @@ pub fn hermetic(cmd: &mut Command, home: &Path) {
         .env("LC_ALL", "C");
 }
 
+/// Runs git in `dir` (hermetic, HOME beside it); panics on failure;
+/// returns stdout.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, dir.parent().unwrap_or(dir));
+    let out = cmd.args(args).current_dir(dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 impl TestRepo {
     /// An empty repository on branch `main`.
     pub fn empty() -> TestRepo {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fixture::TestRepo;
+use crate::fixture::{TestRepo, git_in};
 
 const POLICY: &str = "[gate]\ntests = [\"unit\"]\napprovals = 1\napprovers = [\"*@example.com\"]\nmax-age = \"7d\"\n";
 
@@ -473,18 +473,6 @@ fn a_release_commit_that_changes_code_is_rejected() {
         "{}",
         run.stdout()
     );
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new("git");
-    crate::fixture::hermetic(&mut cmd, dir.parent().unwrap_or(dir));
-    let out = cmd.args(args).current_dir(dir).output().unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
