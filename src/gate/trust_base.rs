@@ -139,6 +139,63 @@ fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
     })
 }
 
+/// Where `path` leads in `commit`'s tree when it, or a folder on the way,
+/// is a symlink: the target, kept inside the tree (`None` otherwise).
+fn link_target(repo: &Repo, commit: Oid, path: &Path) -> Option<PathBuf> {
+    let git = repo.git();
+    let tree = git.find_commit(commit).ok()?.tree().ok()?;
+    let mut current = normalize(path)?;
+    let mut followed = false;
+    for _ in 0..40 {
+        let components: Vec<_> = current.components().collect();
+        let mut prefix = PathBuf::new();
+        let mut link = None;
+        for (i, component) in components.iter().enumerate() {
+            prefix.push(component);
+            match tree.get_path(&prefix) {
+                Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => {
+                    link = Some((prefix.clone(), entry.id(), i));
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let Some((link, blob, at)) = link else {
+            return followed.then_some(current);
+        };
+        let blob = git.find_blob(blob).ok()?;
+        let target = Path::new(std::str::from_utf8(blob.content()).ok()?);
+        if target.is_absolute() {
+            return None;
+        }
+        let mut next = link.parent().map(Path::to_path_buf).unwrap_or_default();
+        next.push(target);
+        next.extend(&components[at + 1..]);
+        current = normalize(&next)?;
+        followed = true;
+    }
+    None
+}
+
+/// A relative path with `.` and `..` resolved; `None` if it leaves the root.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(part) => out.push(part),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Loads the policy for `candidate` from the release `base` (see [`base`]).
 pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Trusted, Error> {
     let (mut commit, mut label, mut warning) = match base {
@@ -162,6 +219,14 @@ pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Tr
         warning = None;
         read = read_at(repo, commit, &label)?;
     }
+    // A release file that is a symlink in the trusted tree is written
+    // through: its target may change too.
+    let targets: Vec<PathBuf> = read
+        .release_files
+        .iter()
+        .filter_map(|path| link_target(repo, commit, path))
+        .collect();
+    read.release_files.extend(targets);
     let source = format!("{FILE_NAME} at {label}");
     let policy = Policy::from_config(&read.gate, source.clone())
         .map_err(|e| {

@@ -255,6 +255,20 @@ fn signature_time_after(rest: &[u8]) -> i64 {
         .unwrap_or(0)
 }
 
+/// An index entry git does not compare with the work tree (see
+/// [`Repo::hidden_entries`]).
+pub struct HiddenEntry {
+    /// Its path, relative to the work tree.
+    pub path: String,
+    /// The blob the index records.
+    pub id: Oid,
+    /// The mode the index records.
+    pub mode: u32,
+    /// Set by `--skip-worktree` or a sparse checkout (otherwise it is
+    /// `--assume-unchanged`).
+    pub skip_worktree: bool,
+}
+
 /// The result of the history walk.
 pub struct Walk<'r> {
     /// Commits reachable from the candidate and from no stop commit, newest first.
@@ -649,6 +663,30 @@ impl Repo {
             .iter()
             .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
             .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .collect())
+    }
+
+    /// Index entries whose bits tell git not to look at the work tree:
+    /// `--skip-worktree` (sparse checkouts set it on files outside the
+    /// cone) and `--assume-unchanged`.
+    pub fn hidden_entries(&self) -> Result<Vec<HiddenEntry>, RepoError> {
+        if self.repo.is_bare() {
+            return Ok(Vec::new());
+        }
+        let index = self.repo.index().map_err(git_err("reading the index"))?;
+        Ok(index
+            .iter()
+            .filter_map(|entry| {
+                let skip_worktree =
+                    entry.flags_extended & git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits() != 0;
+                let assume_unchanged = entry.flags & git2::IndexEntryFlag::VALID.bits() != 0;
+                (skip_worktree || assume_unchanged).then(|| HiddenEntry {
+                    path: String::from_utf8_lossy(&entry.path).into_owned(),
+                    id: entry.id,
+                    mode: entry.mode,
+                    skip_worktree,
+                })
+            })
             .collect())
     }
 
