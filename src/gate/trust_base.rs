@@ -98,6 +98,34 @@ fn release_files(table: &toml::Table) -> Vec<PathBuf> {
     files
 }
 
+/// How to get past a trusted policy that cannot be read. A release cannot
+/// fix the policy it is gated by (`tag` refuses it like any other), so the
+/// way out depends on where the policy was read.
+fn broken_policy_hints(label: &str) -> Vec<String> {
+    if label.starts_with("the candidate") {
+        return vec![
+            "no release exists yet, so the policy is read from the candidate: fix `.release.toml`, commit, and run again".to_owned(),
+        ];
+    }
+    if let Some(rev) = label.strip_prefix("revision ") {
+        return vec![format!(
+            "`gate.trust` names `{rev}`: if it is a branch, commit a valid `.release.toml` there; otherwise the release that set `gate.trust` has to be replaced"
+        )];
+    }
+    let tag = label.strip_prefix("release ").unwrap_or(label);
+    vec![
+        format!(
+            "a release cannot fix the policy it is gated by, so `git release tag` refuses every release whose policy comes from `{tag}`"
+        ),
+        format!(
+            "if `{tag}` was never pushed: delete it (`git tag -d {tag}`), fix `.release.toml`, commit, and release again"
+        ),
+        format!(
+            "if it was published, replacing it is the maintainers' decision: fix `.release.toml`, delete the tag here and on the remote (`git push origin :refs/tags/{tag}`), and release again"
+        ),
+    ]
+}
+
 fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
     let origin = format!("{FILE_NAME} at {label}");
     let Some(bytes) = repo.blob_at(commit, Path::new(FILE_NAME))? else {
@@ -106,30 +134,24 @@ fn read_at(repo: &Repo, commit: Oid, label: &str) -> Result<Read, Error> {
             release_files: release_files(&toml::Table::new()),
         });
     };
-    let fix = [
-        "the policy is read from the last release, so fix it in the next release and tag it",
-        "or point `gate.trust` in that file's successor at a revision with a valid policy",
-    ];
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Error::refused(format!("`{origin}` is not valid UTF-8"), &fix))?;
+    let broken = |message: String| Error::Refused {
+        message,
+        hints: broken_policy_hints(label),
+    };
+    let text =
+        String::from_utf8(bytes).map_err(|_| broken(format!("`{origin}` is not valid UTF-8")))?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        Error::refused(
-            format!(
-                "the trusted policy `{origin}` is not valid TOML: {}",
-                e.message().trim()
-            ),
-            &fix,
-        )
+        broken(format!(
+            "the trusted policy `{origin}` is not valid TOML: {}",
+            e.message().trim()
+        ))
     })?;
     let gate = match table.get("gate") {
         Some(value) => value.clone().try_into::<GateConfig>().map_err(|e| {
-            Error::refused(
-                format!(
-                    "the trusted policy `{origin}` has an invalid `[gate]`: {}",
-                    e.message().trim()
-                ),
-                &fix,
-            )
+            broken(format!(
+                "the trusted policy `{origin}` has an invalid `[gate]`: {}",
+                e.message().trim()
+            ))
         })?,
         None => GateConfig::default(),
     };
@@ -228,13 +250,10 @@ pub fn load(repo: &Repo, base: Option<&ReleaseTag>, candidate: Oid) -> Result<Tr
         .collect();
     read.release_files.extend(targets);
     let source = format!("{FILE_NAME} at {label}");
-    let policy = Policy::from_config(&read.gate, source.clone())
-        .map_err(|e| {
-            Error::refused(
-                format!("the trusted policy `{source}`: {e}"),
-                &["the policy is read from the last release: fix it in the next release, or point `gate.trust` at a revision with a valid policy"],
-            )
-        })?;
+    let policy = Policy::from_config(&read.gate, source.clone()).map_err(|e| Error::Refused {
+        message: format!("the trusted policy `{source}`: {e}"),
+        hints: broken_policy_hints(&label),
+    })?;
     let path = &read.gate.allowed_signers;
     let (signers, signers_problem) = match repo.blob_at(commit, path)? {
         Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {

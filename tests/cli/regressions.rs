@@ -267,3 +267,25 @@ fn unreleased_only_changelog_is_idempotent() {
         "{text}"
     );
 }
+
+#[test]
+fn a_broken_trusted_policy_does_not_hint_at_tagging_a_fix() {
+    let mut repo = TestRepo::new();
+    repo.write(".release.toml", "[gate]\ntests = 5\n");
+    repo.git(&["add", "."]);
+    repo.commit("chore: broken policy").tag("v1.0.0");
+    repo.write(".release.toml", POLICY);
+    repo.git(&["add", "."]);
+    repo.commit("fix: the policy");
+    repo.as_user("Ada Author", "ada@example.com");
+    let run = repo.run(&["tag"]);
+    run.expect(2);
+    let stderr = run.stderr();
+    assert!(stderr.contains("has an invalid `[gate]`"), "{stderr}");
+    // `tag` refuses the fix like any release: the way out is the broken release.
+    assert!(
+        !stderr.contains("in the next release and tag it"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("git tag -d v1.0.0"), "{stderr}");
+}
