@@ -11,4 +11,5 @@ mod monorepo;
 mod plan;
 mod regressions;
 mod reverts;
+mod test_command;
 mod version;
