@@ -533,7 +533,7 @@ pub fn remote_has(repo: &Repo, remote: &str, journal: &Journal) -> Result<bool, 
     }))
 }
 
-/// The index's bytes, to save before the release (`None`: there is no index).
+/// Whether `.git/index` exists (a repository without commits may have none).
 pub fn index_exists(git: &git2::Repository) -> bool {
     index_path(git).exists()
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
 mod changelog;
+#[cfg(unix)]
 mod durability;
 mod fixture;
 mod gate;
