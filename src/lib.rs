@@ -14,6 +14,7 @@
 //!   writes it, tags it and undoes it on failure;
 //! - [`packages`]: monorepo packages, their detection and version files;
 //! - [`ledger`]: deployments and rollbacks;
+//! - [`interrupt`]: SIGINT, SIGTERM and SIGHUP deferred while writing;
 //! - [`hooks`]: git hooks, the pre-push protocol, commit lint;
 //! - [`cli`]: arguments, the output layer and one thin adapter per command.
 //!
@@ -29,6 +30,7 @@ pub mod gate;
 pub mod git;
 pub mod history;
 pub mod hooks;
+pub mod interrupt;
 pub mod ledger;
 pub mod packages;
 pub mod release;

@@ -174,8 +174,11 @@ pub fn read_base(repo: &Repo, commit: Oid, label: String) -> Result<Base, Error>
         config_at(repo, source_commit, &source_label)?
     };
     let source = format!("{FILE_NAME} at {source_label}");
-    let policy = Policy::from_config(&gate_config.gate, source.clone())
-        .map_err(|e| Error::refused(format!("the trusted policy `{source}`: {e}"), &[PIN_HINT]))?;
+    let policy =
+        Policy::from_config(&gate_config.gate, source.clone()).map_err(|e| Error::Refused {
+            message: format!("the trusted policy `{source}`: {e}"),
+            hints: broken_hints(&label),
+        })?;
     let path = &gate_config.gate.allowed_signers;
     let (signers, signers_problem) = match repo.blob_at(source_commit, path)? {
         Some(bytes) => match AllowedSigners::parse(&String::from_utf8_lossy(&bytes)) {
@@ -202,13 +205,33 @@ pub fn read_base(repo: &Repo, commit: Oid, label: String) -> Result<Base, Error>
             policy,
             signers,
             signers_problem,
-            release_files: release_files(&config),
+            release_files: {
+                // A release file that is a symlink in the trusted tree is
+                // written through: its target may change too.
+                let mut files = release_files(&config);
+                let targets: Vec<PathBuf> = files
+                    .iter()
+                    .filter_map(|path| link_target(repo, commit, path))
+                    .collect();
+                files.extend(targets);
+                files
+            },
             mailmap,
         },
         config,
         label,
         own: false,
     })
+}
+
+/// How to get past a trusted configuration that cannot be read.
+fn broken_hints(label: &str) -> Vec<String> {
+    if label.starts_with("the candidate") {
+        return vec![
+            "no verified release precedes it, so its own configuration is read: fix `.release.toml`, commit, and run again".to_owned(),
+        ];
+    }
+    vec![PIN_HINT.to_owned()]
 }
 
 const PIN_HINT: &str = "the rules are read from the last verified release, so a broken configuration there is fixed by pinning a good revision: `git release verify --trust-root REV` (or git config `release.trustRoot`)";
@@ -219,14 +242,12 @@ pub fn config_at(repo: &Repo, commit: Oid, label: &str) -> Result<Config, Error>
         return Ok(Config::default());
     };
     let origin = format!("{FILE_NAME} at {label}");
-    let text = String::from_utf8(bytes).map_err(|_| {
-        Error::refused(
-            format!("the trusted `{origin}` is not valid UTF-8"),
-            &[PIN_HINT],
-        )
+    let text = String::from_utf8(bytes).map_err(|_| Error::Refused {
+        message: format!("the trusted `{origin}` is not valid UTF-8"),
+        hints: broken_hints(label),
     })?;
     Config::parse(&text, &origin).map_err(|e| {
-        let mut hints = vec![PIN_HINT.to_owned()];
+        let mut hints = broken_hints(label);
         hints.extend(e.hints());
         Error::Refused {
             message: format!("the trusted configuration cannot be read: {e}"),
@@ -330,4 +351,61 @@ pub fn frontier(
         }
     }
     Ok(Frontier { found: frontier })
+}
+
+/// Where `path` leads in `commit`'s tree when it, or a folder on the way,
+/// is a symlink: the target, kept inside the tree (`None` otherwise).
+pub fn link_target(repo: &Repo, commit: Oid, path: &Path) -> Option<PathBuf> {
+    let git = repo.git();
+    let tree = git.find_commit(commit).ok()?.tree().ok()?;
+    let mut current = normalize(path)?;
+    let mut followed = false;
+    for _ in 0..40 {
+        let components: Vec<_> = current.components().collect();
+        let mut prefix = PathBuf::new();
+        let mut link = None;
+        for (i, component) in components.iter().enumerate() {
+            prefix.push(component);
+            match tree.get_path(&prefix) {
+                Ok(entry) if entry.filemode() == i32::from(git2::FileMode::Link) => {
+                    link = Some((prefix.clone(), entry.id(), i));
+                    break;
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        let Some((link, blob, at)) = link else {
+            return followed.then_some(current);
+        };
+        let blob = git.find_blob(blob).ok()?;
+        let target = Path::new(std::str::from_utf8(blob.content()).ok()?);
+        if target.is_absolute() {
+            return None;
+        }
+        let mut next = link.parent().map(Path::to_path_buf).unwrap_or_default();
+        next.push(target);
+        next.extend(&components[at + 1..]);
+        current = normalize(&next)?;
+        followed = true;
+    }
+    None
+}
+
+/// A relative path with `.` and `..` resolved; `None` if it leaves the root.
+fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::Normal(part) => out.push(part),
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
 }

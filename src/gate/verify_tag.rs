@@ -584,7 +584,13 @@ fn release_commit_check(
         .collect();
     let read = |path: &std::path::Path| text_at(candidate, path);
     let expected = released::versioned_files(&released, &read)?;
-    let changelogs: HashSet<PathBuf> = packages.iter().map(|p| p.changelog.clone()).collect();
+    // A changelog that is a symlink is written through to its target.
+    let mut changelogs: HashSet<PathBuf> = packages.iter().map(|p| p.changelog.clone()).collect();
+    let targets: Vec<PathBuf> = changelogs
+        .iter()
+        .filter_map(|path| trust_base::link_target(repo, candidate, path))
+        .collect();
+    changelogs.extend(targets);
 
     let mut problems = Vec::new();
     for path in &changed {

@@ -9,4 +9,5 @@
 pub mod commit_graph;
 pub mod repo;
 pub mod tags;
+pub mod worktree;
 pub mod writer;

@@ -255,6 +255,20 @@ fn signature_time_after(rest: &[u8]) -> i64 {
         .unwrap_or(0)
 }
 
+/// An index entry git does not compare with the work tree (see
+/// [`Repo::hidden_entries`]).
+pub struct HiddenEntry {
+    /// Its path, relative to the work tree.
+    pub path: String,
+    /// The blob the index records.
+    pub id: Oid,
+    /// The mode the index records.
+    pub mode: u32,
+    /// Set by `--skip-worktree` or a sparse checkout (otherwise it is
+    /// `--assume-unchanged`).
+    pub skip_worktree: bool,
+}
+
 /// The result of the history walk.
 pub struct Walk<'r> {
     /// Commits reachable from the candidate and from no stop commit, newest first.
@@ -631,13 +645,31 @@ impl Repo {
     }
 
     /// Paths with uncommitted changes (tracked and untracked, not ignored).
+    ///
+    /// Entries git is told not to look at (`--assume-unchanged`,
+    /// `--skip-worktree`) are compared by content all the same, so a local
+    /// edit cannot hide behind them; a skip-worktree file absent from disk
+    /// (outside a sparse checkout) is not a change.
     pub fn dirty_paths(&self) -> Result<Vec<String>, RepoError> {
+        self.changed_paths(true)
+    }
+
+    /// Tracked paths whose work-tree content differs from the index or the
+    /// index from HEAD (untracked files left out), compared as
+    /// [`Repo::dirty_paths`] does.
+    pub fn changed_tracked_paths(&self) -> Result<Vec<String>, RepoError> {
+        self.changed_paths(false)
+    }
+
+    fn changed_paths(&self, untracked: bool) -> Result<Vec<String>, RepoError> {
         if self.repo.is_bare() {
             return Ok(Vec::new());
         }
+        let hidden = self.hidden_entries()?;
+        let hidden_paths: HashSet<&str> = hidden.iter().map(|e| e.path.as_str()).collect();
         let mut options = git2::StatusOptions::new();
         options
-            .include_untracked(true)
+            .include_untracked(untracked)
             .recurse_untracked_dirs(false)
             .include_ignored(false)
             .exclude_submodules(true);
@@ -645,10 +677,114 @@ impl Repo {
             .repo
             .statuses(Some(&mut options))
             .map_err(git_err("reading the work tree status"))?;
-        Ok(statuses
+        let staged = git2::Status::INDEX_NEW
+            | git2::Status::INDEX_MODIFIED
+            | git2::Status::INDEX_DELETED
+            | git2::Status::INDEX_RENAMED
+            | git2::Status::INDEX_TYPECHANGE;
+        let mut dirty: Vec<String> = statuses
             .iter()
             .filter(|s| s.status() != git2::Status::CURRENT && !s.status().is_ignored())
-            .map(|s| String::from_utf8_lossy(s.path_bytes()).into_owned())
+            .filter(|s| untracked || !s.status().contains(git2::Status::WT_NEW))
+            .map(|s| {
+                (
+                    String::from_utf8_lossy(s.path_bytes()).into_owned(),
+                    s.status(),
+                )
+            })
+            // Hidden entries are judged below, by content; staged changes stand.
+            .filter(|(path, status)| {
+                !hidden_paths.contains(path.as_str()) || status.intersects(staged)
+            })
+            .map(|(path, _)| path)
+            .collect();
+        dirty.extend(self.hidden_changes(&hidden)?);
+        dirty.sort();
+        dirty.dedup();
+        Ok(dirty)
+    }
+
+    /// Which hidden entries differ from their work-tree file: compared by
+    /// content (through git's filters), as if the bits were not set.
+    fn hidden_changes(&self, hidden: &[HiddenEntry]) -> Result<Vec<String>, RepoError> {
+        let Some(root) = self.repo.workdir() else {
+            return Ok(Vec::new());
+        };
+        let mut changed = Vec::new();
+        let mut present = git2::Index::new().map_err(git_err("comparing hidden files"))?;
+        let mut options = git2::DiffOptions::new();
+        options.disable_pathspec_match(true);
+        let mut any = false;
+        for entry in hidden {
+            match std::fs::symlink_metadata(root.join(&entry.path)) {
+                // Absent: outside a sparse checkout, or deleted behind
+                // `--assume-unchanged`.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if !entry.skip_worktree {
+                        changed.push(entry.path.clone());
+                    }
+                }
+                Err(_) => changed.push(entry.path.clone()),
+                Ok(_) => {
+                    // No stat data: the file's content is hashed.
+                    let probe = git2::IndexEntry {
+                        ctime: git2::IndexTime::new(0, 0),
+                        mtime: git2::IndexTime::new(0, 0),
+                        dev: 0,
+                        ino: 0,
+                        mode: entry.mode,
+                        uid: 0,
+                        gid: 0,
+                        file_size: 0,
+                        id: entry.id,
+                        flags: 0,
+                        flags_extended: 0,
+                        path: entry.path.as_bytes().to_vec(),
+                    };
+                    present
+                        .add(&probe)
+                        .map_err(git_err("comparing hidden files"))?;
+                    options.pathspec(&entry.path);
+                    any = true;
+                }
+            }
+        }
+        if any {
+            let diff = self
+                .repo
+                .diff_index_to_workdir(Some(&present), Some(&mut options))
+                .map_err(git_err("comparing hidden files with the work tree"))?;
+            changed.extend(diff.deltas().filter_map(|d| {
+                d.new_file()
+                    .path()
+                    .or_else(|| d.old_file().path())
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            }));
+        }
+        Ok(changed)
+    }
+
+    /// Index entries whose bits tell git not to look at the work tree:
+    /// `--skip-worktree` (sparse checkouts set it on files outside the
+    /// cone) and `--assume-unchanged`.
+    pub fn hidden_entries(&self) -> Result<Vec<HiddenEntry>, RepoError> {
+        if self.repo.is_bare() {
+            return Ok(Vec::new());
+        }
+        let index = self.repo.index().map_err(git_err("reading the index"))?;
+        Ok(index
+            .iter()
+            .filter_map(|entry| {
+                let skip_worktree =
+                    entry.flags_extended & git2::IndexEntryExtendedFlag::SKIP_WORKTREE.bits() != 0;
+                let assume_unchanged = entry.flags & git2::IndexEntryFlag::VALID.bits() != 0;
+                (skip_worktree || assume_unchanged).then(|| HiddenEntry {
+                    path: String::from_utf8_lossy(&entry.path).into_owned(),
+                    id: entry.id,
+                    mode: entry.mode,
+                    skip_worktree,
+                })
+            })
             .collect())
     }
 

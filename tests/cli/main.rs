@@ -2,6 +2,8 @@
 
 mod attacks;
 mod changelog;
+#[cfg(unix)]
+mod durability;
 mod fixture;
 mod gate;
 mod help;
@@ -11,4 +13,5 @@ mod monorepo;
 mod plan;
 mod regressions;
 mod reverts;
+mod test_command;
 mod version;

@@ -290,3 +290,29 @@ fn unreleased_only_changelog_is_idempotent() {
         "{text}"
     );
 }
+
+#[test]
+fn a_broken_trusted_policy_does_not_hint_at_tagging_a_fix() {
+    let mut repo = TestRepo::new();
+    repo.write(".release.toml", "[gate]\ntests = 5\n");
+    repo.git(&["add", "."]);
+    repo.commit("chore: broken policy").tag("v1.0.0");
+    repo.write(".release.toml", POLICY);
+    repo.git(&["add", "."]);
+    repo.commit("fix: the policy");
+    repo.as_user("Ada Author", "ada@example.com");
+    let run = repo.run(&["tag"]);
+    // The release whose rules cannot be read does not govern: it is passed
+    // over with the reason, and the fix is held to its own policy.
+    run.expect(1);
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("`v1.0.0` does not count as a release in the trust chain"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("expected a sequence"), "{stderr}");
+    assert!(
+        !stderr.contains("in the next release and tag it"),
+        "{stderr}"
+    );
+}

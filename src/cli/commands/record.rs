@@ -17,7 +17,9 @@ pub fn identity(repo: &Repo) -> Result<(String, String), Error> {
     })
 }
 
-/// Refuses when the work tree has uncommitted changes.
+/// Refuses when the work tree has uncommitted changes, including edits
+/// hidden by `--assume-unchanged` or `--skip-worktree` (files a sparse
+/// checkout leaves off disk are not changes).
 pub fn ensure_clean(repo: &Repo, what: &str) -> Result<(), Error> {
     let dirty = repo.dirty_paths()?;
     if dirty.is_empty() {
@@ -29,13 +31,30 @@ pub fn ensure_clean(repo: &Repo, what: &str) -> Result<(), Error> {
     } else {
         String::new()
     };
-    Err(Error::refused(
-        format!(
+    let mut hints = vec![
+        "commit or stash them first (`git stash -u`), or ignore build outputs in .gitignore"
+            .to_owned(),
+    ];
+    let hidden: Vec<String> = repo
+        .hidden_entries()?
+        .into_iter()
+        .map(|e| e.path)
+        .filter(|p| dirty.contains(p))
+        .collect();
+    if !hidden.is_empty() {
+        hints.push(format!(
+            "`git status` does not show {} because of `--assume-unchanged` or `--skip-worktree`: `git update-index --no-assume-unchanged --no-skip-worktree -- {}` makes git look again",
+            hidden.join(", "),
+            hidden.join(" ")
+        ));
+    }
+    Err(Error::Refused {
+        message: format!(
             "the work tree has uncommitted changes ({}{more}), so {what}",
             shown.join(", ")
         ),
-        &["commit or stash them first (`git stash -u`), or ignore build outputs in .gitignore"],
-    ))
+        hints,
+    })
 }
 
 /// The signing key from `user.signingkey`, checked before any work is done.

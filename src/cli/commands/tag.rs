@@ -14,7 +14,7 @@ use crate::gate::verdict::{self, Candidate};
 use crate::history::plan::{self, Plan};
 use crate::history::scope::History;
 use crate::packages::Package;
-use crate::release::{contents, transaction};
+use crate::release::{contents, journal, transaction};
 use crate::render::context::Release;
 use crate::render::describe::{self, Describer};
 use crate::render::templates::{Kind, Templates};
@@ -73,11 +73,50 @@ fn branch_allowed(patterns: &[String], branch: &str) -> bool {
         })
 }
 
+/// Finishes or undoes a release an interrupted `tag` left behind (its
+/// journal is in `.git/git-release/`). Returns the outcome when the
+/// interrupted release turned out to be complete.
+fn resume_interrupted(args: &Args, env: &Env) -> Result<Option<Outcome>, Error> {
+    let git = env.repo.git();
+    if args.dry_run {
+        if let Some(journal) = journal::Journal::load(git)? {
+            env.out.write(&format!(
+                "An interrupted release of {} is recorded in `{}`: `git release tag` would first finish it (if its push reached {}) or undo it.\nDry run: nothing was written.\n",
+                journal.tag_names().join(", "),
+                journal::location(git).display(),
+                journal.remote.as_deref().unwrap_or("the remote"),
+            ))?;
+            return Ok(Some(Outcome::Success));
+        }
+        return Ok(None);
+    }
+    match journal::resume(&env.repo)? {
+        None => Ok(None),
+        Some(journal::Resumed::Finished { tags, remote }) => {
+            env.out.line(&format!(
+                "the interrupted release of {} had reached {remote}: it is complete, nothing left to do",
+                tags.join(", ")
+            ))?;
+            Ok(Some(Outcome::Success))
+        }
+        Some(journal::Resumed::RolledBack { tags }) => {
+            env.out.warn(&format!(
+                "undid the interrupted release of {}; releasing again",
+                tags.join(", ")
+            ));
+            Ok(None)
+        }
+    }
+}
+
 /// Runs the whole release.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let repo = &env.repo;
     let git = repo.git();
     repo.ensure_complete()?;
+    if let Some(outcome) = resume_interrupted(args, env)? {
+        return Ok(outcome);
+    }
     let head = repo.head()?;
     if let Some(rev) = &args.plan.rev {
         if repo.resolve(rev)? != head {
@@ -268,9 +307,19 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             sign: args.sign,
             push: args.push.then_some(args.remote.as_str()),
         },
+        &|text| env.out.warn(text),
     );
     match result {
-        Ok(commit) => {
+        Ok(transaction::Written {
+            commit,
+            signal_during_push,
+        }) => {
+            if let Some(signal) = signal_during_push {
+                env.out.warn(&format!(
+                    "{signal} arrived while pushing, but the push had reached {}: the release stands",
+                    args.remote
+                ));
+            }
             let made = if commit == head {
                 String::new()
             } else {

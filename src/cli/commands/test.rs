@@ -1,13 +1,21 @@
-//! `git release test [--suite NAME] -- CMD…`: run a test command on the
-//! committed tree and record whether it passed, bound to that tree.
+//! `git release test [--suite NAME] [--isolated] -- CMD…`: run a test
+//! command on the committed tree and record whether it passed, bound to
+//! that tree. The tree must be clean before (by content, whatever
+//! `--assume-unchanged` or `--skip-worktree` say) and after the command;
+//! `--isolated` runs it in a temporary worktree of exactly HEAD instead.
 
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::{Claim, Record, TESTS_REF};
+use crate::git::repo::Repo;
+use crate::git::worktree::TempWorktree;
+use crate::interrupt::{self, Deferral};
 
 /// `test`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -18,6 +26,10 @@ pub struct Args {
     /// Sign the record with your SSH key (`user.signingkey`)
     #[arg(long)]
     pub sign: bool,
+    /// Run the command in a clean temporary worktree of HEAD (removed
+    /// afterwards), so local edits cannot matter
+    #[arg(long)]
+    pub isolated: bool,
     /// The test command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -34,7 +46,9 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         ));
     }
     let commit = repo.head()?;
-    record::ensure_clean(repo, "the tests would not run on the committed tree")?;
+    if !args.isolated {
+        record::ensure_clean(repo, "the tests would not run on the committed tree")?;
+    }
     let (name, email) = record::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
         Some(record::signing_key(repo)?)
@@ -49,17 +63,55 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &["pass it after `--`: `git release test -- cargo test`"],
         )
     })?;
-    env.out.info(&format!("running {}", args.command.join(" ")));
-    let status = Command::new(program).args(rest).status().map_err(|e| {
-        Error::refused(
-            format!("cannot run `{program}`: {e}"),
-            &["check the command after `--` exists and is executable"],
-        )
-    })?;
-    if repo.head()? != commit {
+    let deferral = interrupt::defer()?;
+    let (status, changed) = if args.isolated {
+        let mut worktree = TempWorktree::add(repo, commit)?;
+        env.out.info(&format!(
+            "running {} in a temporary worktree of {} ({})",
+            args.command.join(" "),
+            &commit.to_string()[..7],
+            worktree.path().display()
+        ));
+        let dir = same_folder_in(repo, worktree.path());
+        let status = run_command(program, rest, Some(&dir), &deferral)?;
+        let changed = Repo::open_at(worktree.path())?.changed_tracked_paths()?;
+        worktree.remove()?;
+        (status, changed)
+    } else {
+        env.out.info(&format!("running {}", args.command.join(" ")));
+        let status = run_command(program, rest, None, &deferral)?;
+        (status, repo.changed_tracked_paths()?)
+    };
+    if let Some(signal) = deferral.received() {
+        return Err(Error::refused(
+            format!("interrupted by {signal} while the tests ran: nothing was recorded"),
+            &["run `git release test` again"],
+        ));
+    }
+    drop(deferral);
+    if !args.isolated && repo.head()? != commit {
         return Err(Error::refused(
             "HEAD moved while the tests ran, so the result describes no single commit; nothing was recorded",
             &["run `git release test` again on the commit to release"],
+        ));
+    }
+    if !changed.is_empty() {
+        let shown: Vec<&str> = changed.iter().take(5).map(String::as_str).collect();
+        let more = if changed.len() > 5 {
+            format!(" and {} more", changed.len() - 5)
+        } else {
+            String::new()
+        };
+        return Err(Error::refused(
+            format!(
+                "the test command changed tracked files ({}{more}), so it did not test the committed tree {}; nothing was recorded",
+                shown.join(", "),
+                &tree.to_string()[..7]
+            ),
+            &[
+                "make the command write only ignored or untracked files, or commit what it generates",
+                "restore the files with `git restore .` (or run with `--isolated`), then run `git release test` again",
+            ],
         ));
     }
     let passed = status.success();
@@ -97,6 +149,67 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     } else {
         Outcome::No
     })
+}
+
+/// How long a command may go on after a signal before it is stopped.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Runs the test command and waits for it. A signal to this process is
+/// deferred: the command gets a moment to end (a Ctrl-C reaches it too),
+/// then is killed, so the caller can clean up.
+fn run_command(
+    program: &str,
+    rest: &[String],
+    dir: Option<&Path>,
+    deferral: &Deferral,
+) -> Result<ExitStatus, Error> {
+    let mut command = Command::new(program);
+    command.args(rest);
+    if let Some(dir) = dir {
+        command
+            .current_dir(dir)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE");
+    }
+    let mut child = command.spawn().map_err(|e| {
+        Error::refused(
+            format!("cannot run `{program}`: {e}"),
+            &["check the command after `--` exists and is executable"],
+        )
+    })?;
+    let mut signalled: Option<Instant> = None;
+    loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(Error::io(format!("waiting for `{program}`")))?
+        {
+            return Ok(status);
+        }
+        match signalled {
+            None if deferral.received().is_some() => signalled = Some(Instant::now()),
+            Some(at) if at.elapsed() > GRACE => {
+                let _ = child.kill();
+            }
+            _ => {}
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The folder in `worktree` that matches the current one in the work tree
+/// (its root when the current folder is outside it or not in HEAD).
+fn same_folder_in(repo: &Repo, worktree: &Path) -> PathBuf {
+    let relative = repo.workdir().and_then(|root| {
+        let root = std::fs::canonicalize(root).ok()?;
+        let here = std::env::current_dir().ok()?;
+        let here = std::fs::canonicalize(here).ok()?;
+        here.strip_prefix(root).ok().map(Path::to_path_buf)
+    });
+    match relative {
+        Some(relative) if worktree.join(&relative).is_dir() => worktree.join(relative),
+        _ => worktree.to_path_buf(),
+    }
 }
 
 /// The command as a shell would show it.
