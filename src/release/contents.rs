@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
+use crate::git::work_tree::WorkTree;
 use crate::history::plan::{Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
@@ -36,11 +37,12 @@ pub fn compute(
     options: &Options,
 ) -> Result<Files, Error> {
     let mut files = Files::default();
-    let Some(root) = repo.workdir() else {
+    let Some(work_tree) = WorkTree::of(repo)? else {
         return Ok(files);
     };
     for (package, plan, history) in due {
-        let changelog_file = root.join(&package.changelog);
+        // Whether it exists; `changelog_update` resolves it before reading.
+        let changelog_file = work_tree.root().join(&package.changelog);
         let configured = config.changelog.path.is_some()
             || config
                 .package
@@ -72,9 +74,9 @@ pub fn compute(
                 );
             }
         }
-        set_versions(&root, package, plan, &mut files)?;
+        set_versions(&work_tree, package, plan, &mut files)?;
     }
-    lock_files(&root, due, &mut files)?;
+    lock_files(&work_tree, due, &mut files)?;
     Ok(files)
 }
 
@@ -139,7 +141,7 @@ fn file_error(e: VersionFileError) -> Error {
 /// A package's version files, and the requirements its manifests put on
 /// dependencies released at the same time.
 fn set_versions(
-    root: &Path,
+    work_tree: &WorkTree,
     package: &Package,
     plan: &Plan,
     files: &mut Files,
@@ -150,7 +152,7 @@ fn set_versions(
     let version =
         semver::Version::parse(&next.version).map_err(|e| Error::refused(e.to_string(), &[]))?;
     for file in &package.version_files {
-        let path = root.join(file.path());
+        let path = work_tree.resolve(&package.version_files_setting(), file.path())?;
         let shown = file.path().display().to_string();
         let Some(kind) = version_files::kind_for(file.path(), file.pattern()) else {
             return Err(Error::refused(
@@ -196,7 +198,7 @@ fn set_versions(
 
 /// Lock files at the root that record workspace members' versions.
 fn lock_files(
-    root: &Path,
+    work_tree: &WorkTree,
     due: &[(&Package, &Plan, &History)],
     files: &mut Files,
 ) -> Result<(), Error> {
@@ -218,7 +220,9 @@ fn lock_files(
     if released.is_empty() {
         return Ok(());
     }
-    let cargo = root.join("Cargo.lock");
+    // Not named by the configuration, but read and written on the
+    // repository's behalf all the same: a link out is refused.
+    let cargo = work_tree.resolve_file("the lock file `Cargo.lock`", Path::new("Cargo.lock"))?;
     if let Some(text) = files.current(&cargo)? {
         let members: Vec<(String, semver::Version)> = released
             .iter()
@@ -230,7 +234,10 @@ fn lock_files(
             files.set(cargo, updated, "Cargo.lock".to_owned());
         }
     }
-    let npm = root.join("package-lock.json");
+    let npm = work_tree.resolve_file(
+        "the lock file `package-lock.json`",
+        Path::new("package-lock.json"),
+    )?;
     if let Some(text) = files.current(&npm)? {
         let members: Vec<(String, String, semver::Version)> = released
             .iter()

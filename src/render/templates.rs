@@ -58,8 +58,8 @@ pub struct Sources {
     pub notes: Option<PathBuf>,
     /// Tag message template file.
     pub tag_message: Option<PathBuf>,
-    /// A directory whose `*.hbs` files are registered as partials by file stem.
-    pub partials: Option<PathBuf>,
+    /// Partials, registered by file stem (see [`partial_files`]).
+    pub partials: Vec<PathBuf>,
     /// A built-in notes template other than the default (`--style`).
     pub notes_builtin: Option<(&'static str, &'static str)>,
 }
@@ -203,6 +203,20 @@ fn load(path: &Path) -> Result<String, TemplateError> {
     })
 }
 
+/// The `*.hbs` files of a partials directory, in name order.
+pub fn partial_files(dir: &Path) -> Result<Vec<PathBuf>, TemplateError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read {
+        file: dir.display().to_string(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 fn syntax(file: &str, e: &handlebars::TemplateError) -> TemplateError {
     let (line, column) = e.pos().unwrap_or((1, 1));
     TemplateError::Syntax {
@@ -261,33 +275,20 @@ impl Templates {
             .register_partial("commit-link", builtin::COMMIT_LINK.trim_end())
             .map_err(|e| syntax("templates/partials/commit-link.hbs (built in)", &e))?;
         let mut overridden = Vec::new();
-        if let Some(dir) = &sources.partials {
-            let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read {
-                file: dir.display().to_string(),
-                source,
-            })?;
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
-            {
-                let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned)
-                else {
-                    continue;
-                };
-                let text = load(&path)?;
-                let text = if stem == "commit-link" {
-                    text.trim_end().to_owned()
-                } else {
-                    text
-                };
-                registry
-                    .register_partial(&stem, text)
-                    .map_err(|e| syntax(&path.display().to_string(), &e))?;
-                overridden.push(stem);
-            }
+        for path in &sources.partials {
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            let text = load(path)?;
+            let text = if stem == "commit-link" {
+                text.trim_end().to_owned()
+            } else {
+                text
+            };
+            registry
+                .register_partial(&stem, text)
+                .map_err(|e| syntax(&path.display().to_string(), &e))?;
+            overridden.push(stem);
         }
 
         let mut files = [
@@ -445,7 +446,7 @@ mod tests {
         std::fs::write(dir.path().join("commit.hbs"), "* {{description}}!\n").unwrap();
         std::fs::write(dir.path().join("commit-link.hbs"), "<{{short_id}}>").unwrap();
         let replaced = Templates::new(&Sources {
-            partials: Some(dir.path().to_owned()),
+            partials: partial_files(dir.path()).unwrap(),
             ..Sources::default()
         })
         .unwrap();

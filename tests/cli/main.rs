@@ -1,6 +1,8 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
 mod changelog;
+#[cfg(unix)]
+mod config_paths;
 mod fixture;
 mod gate;
 mod help;
