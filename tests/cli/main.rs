@@ -4,6 +4,7 @@ mod changelog;
 #[cfg(unix)]
 mod config_paths;
 mod fixture;
+mod fuzz;
 mod gate;
 mod help;
 mod hooks;
