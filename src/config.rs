@@ -412,15 +412,16 @@ impl Config {
                 message: e.message().trim().to_owned(),
             }
         })?;
-        config.validate(origin)?;
+        config.validate(origin, text)?;
         Ok(config)
     }
 
-    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+    fn validate(&self, origin: &str, text: &str) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Semantic {
             file: origin.to_owned(),
             message,
         };
+        self.validate_paths(origin, text)?;
         crate::git::tags::Template::new(&self.tag).map_err(|e| invalid(e.to_string()))?;
         if !self.initial_version.pre.is_empty() {
             return Err(invalid(format!(
@@ -512,6 +513,104 @@ impl Config {
         Ok(())
     }
 
+    /// Every path the configuration names, with its key and where it is
+    /// written in the file, in file order.
+    pub fn paths(&self) -> Vec<ConfiguredPath> {
+        let key = |k: &str| Segment::Key(k.to_owned());
+        let mut paths = Vec::new();
+        let mut push = |key: &'static str, package: Option<&str>, segments, path: &Path| {
+            paths.push(ConfiguredPath {
+                key,
+                package: package.map(str::to_owned),
+                segments,
+                path: path.to_path_buf(),
+            });
+        };
+        let changelog = &self.changelog;
+        for (full, name, value) in [
+            ("changelog.path", "path", &changelog.path),
+            ("changelog.template", "template", &changelog.template),
+            (
+                "changelog.notes-template",
+                "notes-template",
+                &changelog.notes_template,
+            ),
+            (
+                "changelog.tag-message-template",
+                "tag-message-template",
+                &changelog.tag_message_template,
+            ),
+            ("changelog.partials", "partials", &changelog.partials),
+        ] {
+            if let Some(path) = value {
+                push(full, None, vec![key("changelog"), key(name)], path);
+            }
+        }
+        let file_segments = |mut at: Vec<Segment>, i: usize, file: &VersionFileConfig| {
+            at.push(Segment::Index(i));
+            if file.pattern().is_some() {
+                at.push(key("path"));
+            }
+            at
+        };
+        for (i, file) in self.version_files.iter().enumerate() {
+            let segments = file_segments(vec![key("version-files")], i, file);
+            push("version-files", None, segments, file.path());
+        }
+        for (i, package) in self.package.iter().enumerate() {
+            let at = |k: &str| vec![key("package"), Segment::Index(i), key(k)];
+            let name = Some(package.name.as_str());
+            if let Some(path) = &package.path {
+                push("package.path", name, at("path"), path);
+            }
+            for (j, path) in package.paths.iter().enumerate() {
+                let mut segments = at("paths");
+                segments.push(Segment::Index(j));
+                push("package.paths", name, segments, path);
+            }
+            if let Some(path) = &package.changelog {
+                push("package.changelog", name, at("changelog"), path);
+            }
+            for (j, file) in package.version_files.iter().enumerate() {
+                let segments = file_segments(at("version-files"), j, file);
+                push("package.version-files", name, segments, file.path());
+            }
+        }
+        push(
+            "gate.allowed-signers",
+            None,
+            vec![key("gate"), key("allowed-signers")],
+            &self.gate.allowed_signers,
+        );
+        paths
+    }
+
+    /// Refuses paths that leave the work tree: absolute, with `..`, or
+    /// into the git directory (links are followed where the file is used).
+    fn validate_paths(&self, origin: &str, text: &str) -> Result<(), ConfigError> {
+        for configured in self.paths() {
+            let Err(problem) = check_path(&configured.path, configured.may_be_empty()) else {
+                continue;
+            };
+            let (line, column) = locate(text, &configured.segments).unwrap_or((0, 0));
+            return Err(ConfigError::Path {
+                file: origin.to_owned(),
+                at: if line == 0 {
+                    String::new()
+                } else {
+                    format!(" at line {line}, column {column}")
+                },
+                path: Box::new(PathError {
+                    setting: configured.setting(),
+                    key: configured.key,
+                    path: configured.path.display().to_string(),
+                    problem,
+                }),
+            });
+        }
+        Ok(())
+    }
+
     fn validate_packages(&self, origin: &str) -> Result<(), ConfigError> {
         let invalid = |message: String| ConfigError::Semantic {
             file: origin.to_owned(),
@@ -537,18 +636,6 @@ impl Config {
                 return Err(invalid(format!(
                     "package `{name}` needs `path` (or `paths`)"
                 )));
-            }
-            for path in package.all_paths() {
-                if path.is_absolute()
-                    || path
-                        .components()
-                        .any(|c| matches!(c, std::path::Component::ParentDir))
-                {
-                    return Err(invalid(format!(
-                        "package `{name}`: `{}` must be a path inside the repository",
-                        path.display()
-                    )));
-                }
             }
             for glob in &package.exclude {
                 globset::Glob::new(glob)
@@ -610,6 +697,119 @@ impl Config {
     }
 }
 
+/// One step from the top of the file to a value: a key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A table key.
+    Key(String),
+    /// An array element.
+    Index(usize),
+}
+
+/// A path the configuration names, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredPath {
+    /// Its key, e.g. `changelog.notes-template` or `package.version-files`.
+    pub key: &'static str,
+    /// The package it belongs to, for `package.*` keys.
+    pub package: Option<String>,
+    /// Where its value is written in the file.
+    pub segments: Vec<Segment>,
+    /// The path as written.
+    pub path: PathBuf,
+}
+
+impl ConfiguredPath {
+    /// The key as shown in messages: `` `key` `` with its package.
+    pub fn setting(&self) -> String {
+        setting(self.key, self.package.as_deref())
+    }
+
+    /// Whether an empty path means something (a package covering the whole
+    /// repository, or no allowed signers file) rather than naming no file.
+    fn may_be_empty(&self) -> bool {
+        matches!(
+            self.key,
+            "package.path" | "package.paths" | "gate.allowed-signers"
+        )
+    }
+}
+
+/// A configuration key as shown in messages: `` `changelog.path` ``, or
+/// `` `package.changelog` of package `core` ``.
+pub fn setting(key: &str, package: Option<&str>) -> String {
+    match package {
+        Some(name) => format!("`{key}` of package `{name}`"),
+        None => format!("`{key}`"),
+    }
+}
+
+/// Why a configured path could leave the work tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PathProblem {
+    /// `""` or `.` where a file is needed.
+    #[error("names no file")]
+    Empty,
+    /// `/etc/passwd`.
+    #[error("is an absolute path, and configured paths must stay inside the work tree")]
+    Absolute,
+    /// `../x`, `a/../../x`.
+    #[error("goes up with `..`, and configured paths must stay inside the work tree")]
+    ParentDir,
+    /// `.git/hooks/pre-push`.
+    #[error("is inside the git directory `.git`, which configured paths must stay out of")]
+    GitDir,
+}
+
+/// Checks a path the configuration names, as written: relative to the
+/// repository root, without `..`, outside `.git` (any case: file systems
+/// may ignore it), and naming something unless `may_be_empty`. Links are
+/// followed, and checked again, where the file is used
+/// ([`WorkTree`](crate::git::work_tree::WorkTree)).
+pub fn check_path(path: &Path, may_be_empty: bool) -> Result<(), PathProblem> {
+    use std::path::Component;
+    let mut names = 0;
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => return Err(PathProblem::Absolute),
+            Component::ParentDir => return Err(PathProblem::ParentDir),
+            Component::CurDir => {}
+            Component::Normal(name) => {
+                if name.eq_ignore_ascii_case(".git") {
+                    return Err(PathProblem::GitDir);
+                }
+                names += 1;
+            }
+        }
+    }
+    if names == 0 && !may_be_empty {
+        return Err(PathProblem::Empty);
+    }
+    Ok(())
+}
+
+/// The line and column of the value at `segments` in a TOML text.
+fn locate(text: &str, segments: &[Segment]) -> Option<(usize, usize)> {
+    let document = toml::de::DeTable::parse(text).ok()?;
+    let mut span = document.span();
+    let mut value: Option<&toml::de::DeValue<'_>> = None;
+    let mut table = Some(document.get_ref());
+    for segment in segments {
+        let next = match (segment, table, value) {
+            (Segment::Key(key), Some(table), _) => table.get(key.as_str())?,
+            (Segment::Index(i), _, Some(toml::de::DeValue::Array(array))) => array.get(*i)?,
+            _ => return None,
+        };
+        span = next.span();
+        value = Some(next.get_ref());
+        table = match next.get_ref() {
+            toml::de::DeValue::Table(t) => Some(t),
+            _ => None,
+        };
+    }
+    Some(line_column(text, span.start))
+}
+
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -647,6 +847,16 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A path that would leave the work tree.
+    #[error("invalid config `{file}`{at}: {path}")]
+    Path {
+        /// The file.
+        file: String,
+        /// ` at line N, column M`, when known.
+        at: String,
+        /// The key, its path and what is wrong.
+        path: Box<PathError>,
+    },
     /// Well-formed, but a value makes no sense.
     #[error("invalid config `{file}`: {message}")]
     Semantic {
@@ -660,10 +870,78 @@ pub enum ConfigError {
 impl ConfigError {
     /// How to fix it.
     pub fn hints(&self) -> Vec<String> {
-        vec![format!(
-            "every key is documented in `.release.toml.example`; `git release init` writes a commented starter file"
-        )]
+        match self {
+            ConfigError::Path { path, .. } => path_hints(path.key, path.problem),
+            _ => vec![
+                "every key is documented in `.release.toml.example`; `git release init` writes a commented starter file".to_owned(),
+            ],
+        }
     }
+}
+
+/// A configured path that would leave the work tree.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting} = `{path}` {problem}")]
+pub struct PathError {
+    /// The key as shown, with its package.
+    pub setting: String,
+    /// The key.
+    pub key: &'static str,
+    /// The path as written.
+    pub path: String,
+    /// What is wrong with it.
+    pub problem: PathProblem,
+}
+
+/// How to fix a configured path that would leave the work tree.
+fn path_hints(key: &str, problem: PathProblem) -> Vec<String> {
+    let example = match key {
+        "changelog.path" => "`[changelog] path = \"CHANGELOG.md\"`",
+        "changelog.template" => "`[changelog] template = \"templates/changelog.md.hbs\"`",
+        "changelog.notes-template" => {
+            "`[changelog] notes-template = \"templates/release-notes.md.hbs\"`"
+        }
+        "changelog.tag-message-template" => {
+            "`[changelog] tag-message-template = \"templates/tag-message.hbs\"`"
+        }
+        "changelog.partials" => "`[changelog] partials = \"templates/partials\"`",
+        "version-files" => "`version-files = [\"Cargo.toml\"]`",
+        "package.path" | "package.paths" => "`path = \"crates/core\"` in its `[[package]]`",
+        "package.changelog" => "`changelog = \"crates/core/CHANGELOG.md\"` in its `[[package]]`",
+        "package.version-files" => {
+            "`version-files = [\"crates/core/Cargo.toml\"]` in its `[[package]]`"
+        }
+        _ => "`[gate] allowed-signers = \".release/allowed_signers\"`",
+    };
+    let mut hints = vec![match problem {
+        PathProblem::Empty => {
+            format!("name a file, relative to the repository root, e.g. {example}")
+        }
+        PathProblem::GitDir => format!(
+            "git-release reads and writes no file in the git directory on the configuration's word; use a path in the work tree, e.g. {example}"
+        ),
+        PathProblem::Absolute | PathProblem::ParentDir => {
+            format!("write it relative to the repository root, without `..`, e.g. {example}")
+        }
+    }];
+    let command_line = match key {
+        "changelog.path" => {
+            Some("`git release changelog --output FILE` writes a changelog anywhere")
+        }
+        "changelog.template" => {
+            Some("`git release changelog --template FILE` takes a template from anywhere")
+        }
+        "changelog.notes-template" => {
+            Some("`git release notes --template FILE` takes a template from anywhere")
+        }
+        _ => None,
+    };
+    if let (Some(line), PathProblem::Absolute | PathProblem::ParentDir) = (command_line, problem) {
+        hints.push(format!(
+            "a file outside the repository is yours to name on the command line: {line}"
+        ));
+    }
+    hints
 }
 
 #[cfg(test)]
@@ -754,6 +1032,116 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.changelog.path(), PathBuf::from("CHANGELOG.md"));
+    }
+
+    #[test]
+    fn configured_paths_stay_inside_the_work_tree() {
+        for (text, setting, at, problem) in [
+            (
+                "[changelog]\npath = \"../home/.profile\"\n",
+                "`changelog.path`",
+                " at line 2, column 8",
+                PathProblem::ParentDir,
+            ),
+            (
+                "tag = \"v{version}\"\n[changelog]\nnotes-template = \"/proc/self/environ\"\n",
+                "`changelog.notes-template`",
+                " at line 3, column 18",
+                PathProblem::Absolute,
+            ),
+            (
+                "changelog = { partials = \"a/../../b\" }\n",
+                "`changelog.partials`",
+                " at line 1, column 26",
+                PathProblem::ParentDir,
+            ),
+            (
+                "[changelog]\ntemplate = \".GIT/hooks/pre-push\"\n",
+                "`changelog.template`",
+                " at line 2, column 12",
+                PathProblem::GitDir,
+            ),
+            (
+                "[changelog]\ntag-message-template = \"./\"\n",
+                "`changelog.tag-message-template`",
+                " at line 2, column 24",
+                PathProblem::Empty,
+            ),
+            (
+                "version-files = [\"Cargo.toml\",\n  { path = \"/x\", pattern = \"{version}\" }]\n",
+                "`version-files`",
+                " at line 2, column 12",
+                PathProblem::Absolute,
+            ),
+            (
+                "[[package]]\nname = \"a\"\npath = \"a\"\n[[package]]\nname = \"b\"\npaths = [\"b\", \"../c\"]\n",
+                "`package.paths` of package `b`",
+                " at line 6, column 15",
+                PathProblem::ParentDir,
+            ),
+            (
+                "[[package]]\nname = \"b\"\npath = \"b\"\nchangelog = \"/b.md\"\n",
+                "`package.changelog` of package `b`",
+                " at line 4, column 13",
+                PathProblem::Absolute,
+            ),
+            (
+                "[[package]]\nname = \"b\"\npath = \"b\"\nversion-files = [\"../Cargo.toml\"]\n",
+                "`package.version-files` of package `b`",
+                " at line 4, column 18",
+                PathProblem::ParentDir,
+            ),
+            (
+                "[gate]\nallowed-signers = \"../signers\"\n",
+                "`gate.allowed-signers`",
+                " at line 2, column 19",
+                PathProblem::ParentDir,
+            ),
+        ] {
+            let err = Config::parse(text, ".release.toml").unwrap_err();
+            let ConfigError::Path {
+                at: found_at, path, ..
+            } = &err
+            else {
+                panic!("{text}: {err:?}")
+            };
+            assert_eq!(
+                (path.setting.as_str(), found_at.as_str(), path.problem),
+                (setting, at, problem),
+                "{text}"
+            );
+            assert!(
+                err.to_string()
+                    .starts_with("invalid config `.release.toml` at line"),
+                "{err}"
+            );
+            assert!(!err.hints().is_empty(), "{err}");
+        }
+        // Inside the work tree: fine, and a package may be the whole repository.
+        Config::parse(
+            "version-files = [\"./Cargo.toml\"]\n[changelog]\npath = \"docs/CHANGES.md\"\nnotes-template = \"a.git/n.hbs\"\n[[package]]\nname = \"all\"\npath = \".\"\n",
+            "f",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn path_errors_say_how_to_fix_them() {
+        let err = Config::parse(
+            "[changelog]\npath = \"/tmp/CHANGELOG.md\"\n",
+            ".release.toml",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config `.release.toml` at line 2, column 8: `changelog.path` = `/tmp/CHANGELOG.md` is an absolute path, and configured paths must stay inside the work tree"
+        );
+        let hints = err.hints();
+        assert!(
+            hints[0].contains("without `..`") && hints[0].contains("CHANGELOG.md"),
+            "{hints:?}"
+        );
+        assert!(hints[1].contains("--output FILE"), "{hints:?}");
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod gate;
 pub mod git;
 pub mod history;

@@ -189,6 +189,21 @@ fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
         Ok(repo) => repo,
         Err(e) => return Err((e.into(), out)),
     };
+    if global.config.is_none() {
+        // The repository's own `.release.toml` may be a link, but not out.
+        let checked = crate::git::work_tree::WorkTree::of(&repo).and_then(|tree| match tree {
+            Some(tree) => tree
+                .resolve_file(
+                    &format!("the configuration `{}`", crate::config::FILE_NAME),
+                    std::path::Path::new(crate::config::FILE_NAME),
+                )
+                .map(drop),
+            None => Ok(()),
+        });
+        if let Err(e) = checked {
+            return Err((e, out));
+        }
+    }
     let config = match Config::load(global.config.as_deref(), repo.workdir().as_deref()) {
         Ok(config) => config,
         Err(e) => return Err((e.into(), out)),

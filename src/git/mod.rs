@@ -4,10 +4,13 @@
 //! In: a path (or `GIT_DIR`) and object ids. Out: raw commits and tags for
 //! [`crate::history`], and, through [`writer`], new objects, notes and refs.
 //! [`tags`] turns tag names into versions through tag templates; it reads
-//! nothing itself.
+//! nothing itself. [`work_tree`] keeps the files the configuration names
+//! inside the work tree; [`isolated_checkout`] makes the temporary checkout
+//! `test --isolated` runs in.
 
 pub mod commit_graph;
+pub mod isolated_checkout;
 pub mod repo;
 pub mod tags;
-pub mod worktree;
+pub mod work_tree;
 pub mod writer;

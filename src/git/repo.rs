@@ -1053,7 +1053,7 @@ type EntryPair = (Option<Oid>, Option<Oid>);
 /// The id of the entry called `name` in a tree object's bytes (entries are
 /// `<mode> <name>\0<20-byte id>`), read in place without building the
 /// tree; `None` when absent or when the bytes are malformed.
-fn tree_entry(data: &[u8], name: &[u8]) -> Option<Oid> {
+pub(crate) fn tree_entry(data: &[u8], name: &[u8]) -> Option<Oid> {
     let mut at = 0;
     while at < data.len() {
         let space = at + memchr::memchr(b' ', &data[at..])?;

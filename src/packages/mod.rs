@@ -32,6 +32,9 @@ pub struct Package {
     pub version_files: Vec<VersionFileConfig>,
     /// Its changelog, relative to the repository root.
     pub changelog: PathBuf,
+    /// The key its changelog comes from: `changelog.path`,
+    /// `package.changelog`, or `package.path` for the default in its path.
+    pub changelog_key: &'static str,
     /// Packages it depends on.
     pub depends_on: Vec<String>,
     /// Its first version.
@@ -57,6 +60,19 @@ impl Package {
             .collect()
     }
 
+    /// Its changelog's key as shown in messages, with the package's name.
+    pub fn changelog_setting(&self) -> String {
+        crate::config::setting(self.changelog_key, self.name.as_deref())
+    }
+
+    /// Its version files' key as shown in messages, with the package's name.
+    pub fn version_files_setting(&self) -> String {
+        match &self.name {
+            Some(name) => crate::config::setting("package.version-files", Some(name)),
+            None => crate::config::setting("version-files", None),
+        }
+    }
+
     /// Whether the package covers only some paths.
     pub fn is_scoped(&self) -> bool {
         !self.paths.is_empty()
@@ -74,6 +90,7 @@ pub fn all(config: &Config) -> Result<Vec<Package>, Error> {
             exclude: None,
             version_files: config.version_files.clone(),
             changelog: config.changelog.path(),
+            changelog_key: "changelog.path",
             depends_on: Vec::new(),
             initial_version: config.initial_version.clone(),
             manifest_name: None,
@@ -123,6 +140,11 @@ pub fn all(config: &Config) -> Result<Vec<Package>, Error> {
                     .unwrap_or_default()
                     .join("CHANGELOG.md")
             }),
+            changelog_key: if p.changelog.is_some() {
+                "package.changelog"
+            } else {
+                "package.path"
+            },
             paths,
             exclude,
             version_files: p.version_files.clone(),

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
+use crate::git::work_tree::WorkTree;
 use semver::Version;
 
 use crate::history::plan::{Plan, Request};
@@ -38,9 +39,10 @@ pub fn compute(
     due: &[(&Package, &Plan, &History)],
     options: &Options,
 ) -> Result<Files, Error> {
-    let Some(root) = repo.workdir() else {
+    let Some(work_tree) = WorkTree::of(repo)? else {
         return Ok(Files::default());
     };
+    let root = work_tree.root().to_path_buf();
     let sparse = repo
         .hidden_entries()?
         .into_iter()
@@ -49,7 +51,8 @@ pub fn compute(
         .collect();
     let mut files = Files::new(root.clone(), sparse);
     for (package, plan, history) in due {
-        let changelog_file = root.join(&package.changelog);
+        // Whether it exists; `changelog_update` resolves it before reading.
+        let changelog_file = work_tree.root().join(&package.changelog);
         let configured = config.changelog.path.is_some()
             || config
                 .package
@@ -108,8 +111,22 @@ pub fn compute(
             dependencies,
         });
     }
+    // Version files as configured, and lock files, stay inside the work tree.
+    for released in &released {
+        for file in &released.package.version_files {
+            work_tree.resolve(&released.package.version_files_setting(), file.path())?;
+        }
+    }
     let changelogs = &files;
-    let read = |path: &Path| changelogs.current(&root.join(path));
+    let read = |path: &Path| {
+        let what = if path == Path::new("Cargo.lock") || path == Path::new("package-lock.json") {
+            format!("the lock file `{}`", path.display())
+        } else {
+            format!("`{}`", path.display())
+        };
+        let path = work_tree.resolve_file(&what, path)?;
+        changelogs.current(&path)
+    };
     let versioned = released::versioned_files(&released, &read)?;
     for (path, text, what) in versioned {
         files.set(root.join(path), text, what)?;

@@ -13,6 +13,7 @@ use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
 use crate::git::tags::Match;
+use crate::git::work_tree::WorkTree;
 use crate::history::plan::{self, Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
@@ -60,18 +61,19 @@ pub fn prepare(
     args: &Options,
     planned: Option<(&Plan, &History)>,
 ) -> Result<Update, Error> {
-    let root = repo.workdir();
-    let mut sources = describe::sources(config, root.as_deref());
+    let work_tree = WorkTree::of(repo)?;
+    let mut sources = describe::sources(config, work_tree.as_ref())?;
     if let Some(template) = &args.template {
         sources.changelog = Some(template.clone());
     }
     let templates = Templates::new(&sources)?;
     let describer = Describer::new(repo, config, package, args.request.first_parent)?;
 
-    let path = match (&args.output, &root) {
+    let path = match (&args.output, &work_tree) {
         (Some(path), _) if path.as_os_str() == "-" => None,
+        // The user's own choice: anywhere.
         (Some(path), _) => Some(path.clone()),
-        (None, Some(root)) => Some(root.join(&package.changelog)),
+        (None, Some(tree)) => Some(tree.resolve(&package.changelog_setting(), &package.changelog)?),
         (None, None) => {
             return Err(Error::refused(
                 "this repository has no work tree for the changelog file",

@@ -3,7 +3,7 @@
 //! every release reachable from a commit (newest first, one bounded walk per
 //! release).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use git2::Oid;
 use regex::Regex;
@@ -12,6 +12,7 @@ use crate::Error;
 use crate::config::Config;
 use crate::git::repo::{RawCommit, Repo};
 use crate::git::tags::{ReleaseTag, TagIndex, Template};
+use crate::git::work_tree::WorkTree;
 use crate::history::bump::Rules;
 use crate::history::change::Change;
 use crate::history::plan::{self, Plan};
@@ -72,21 +73,50 @@ fn since_previous(history: &History) -> std::borrow::Cow<'_, [Change]> {
     )
 }
 
-/// The template files configured for a repository, resolved against its root.
-pub fn sources(config: &Config, root: Option<&Path>) -> Sources {
-    let resolve = |p: &Option<std::path::PathBuf>| {
-        p.as_ref().map(|p| match root {
-            Some(root) if p.is_relative() => root.join(p),
-            _ => p.clone(),
-        })
+/// The template files configured for a repository, in its work tree (see
+/// [`WorkTree`]): none may lead outside it, partials included.
+pub fn sources(config: &Config, work_tree: Option<&WorkTree>) -> Result<Sources, Error> {
+    let changelog = &config.changelog;
+    let resolve = |key: &str, path: &Option<PathBuf>| -> Result<Option<PathBuf>, Error> {
+        let Some(path) = path else {
+            return Ok(None);
+        };
+        let setting = crate::config::setting(key, None);
+        match work_tree {
+            Some(tree) => tree.resolve(&setting, path).map(Some),
+            None => Err(Error::Refused {
+                message: format!(
+                    "{setting} names `{}` in the work tree, and this repository has none",
+                    path.display()
+                ),
+                hints: vec![
+                    "pass the template on the command line (`--template FILE`), or run in a clone with a work tree".to_owned(),
+                ],
+            }),
+        }
     };
-    Sources {
-        changelog: resolve(&config.changelog.template),
-        notes: resolve(&config.changelog.notes_template),
-        tag_message: resolve(&config.changelog.tag_message_template),
-        partials: resolve(&config.changelog.partials),
-        notes_builtin: None,
+    let mut partials = Vec::new();
+    if let (Some(dir), Some(tree)) = (
+        resolve("changelog.partials", &changelog.partials)?,
+        work_tree,
+    ) {
+        let setting = crate::config::setting("changelog.partials", None);
+        for file in crate::render::templates::partial_files(&dir)? {
+            let name = file.file_name().unwrap_or_default().to_string_lossy();
+            tree.check(&format!("the partial `{name}` in {setting}"), &file)?;
+            partials.push(file);
+        }
     }
+    Ok(Sources {
+        changelog: resolve("changelog.template", &changelog.template)?,
+        notes: resolve("changelog.notes-template", &changelog.notes_template)?,
+        tag_message: resolve(
+            "changelog.tag-message-template",
+            &changelog.tag_message_template,
+        )?,
+        partials,
+        notes_builtin: None,
+    })
 }
 
 impl<'a> Describer<'a> {

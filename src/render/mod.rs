@@ -5,10 +5,13 @@
 //! plan). Out: the typed template [`context`] (with [`links`] to the hosting
 //! service), rendered by the Handlebars [`templates`], and merged into the
 //! changelog file by [`changelog_file`] without touching hand-written text.
+//! [`template_limits`] keeps repository templates from recursing or nesting
+//! without end.
 
 pub mod changelog_file;
 pub mod changelog_update;
 pub mod context;
 pub mod describe;
 pub mod links;
+pub mod template_limits;
 pub mod templates;

@@ -2,6 +2,7 @@
 //! built-in templates, per-repository overrides and partials, helpers, and
 //! errors that name the template file and line.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use handlebars::{
@@ -58,8 +59,8 @@ pub struct Sources {
     pub notes: Option<PathBuf>,
     /// Tag message template file.
     pub tag_message: Option<PathBuf>,
-    /// A directory whose `*.hbs` files are registered as partials by file stem.
-    pub partials: Option<PathBuf>,
+    /// Partials, registered by file stem (see [`partial_files`]).
+    pub partials: Vec<PathBuf>,
     /// A built-in notes template other than the default (`--style`).
     pub notes_builtin: Option<(&'static str, &'static str)>,
 }
@@ -87,6 +88,15 @@ pub enum TemplateError {
         /// What is wrong.
         message: String,
     },
+    /// A template that could recurse without end, nest too deep or
+    /// expand too far (see [`template_limits`](crate::render::template_limits)).
+    #[error("template `{file}` cannot be used: {message}")]
+    Limit {
+        /// The template or partial.
+        file: String,
+        /// What limit it breaks.
+        message: String,
+    },
     /// Rendering failed: a missing variable in strict mode, a helper error.
     #[error("template `{file}` failed{at}: {message}")]
     Render {
@@ -105,6 +115,12 @@ impl TemplateError {
         match self {
             TemplateError::Read { .. } => vec!["check the template path in `.release.toml` or `--template`".to_owned()],
             TemplateError::Syntax { .. } => vec!["Handlebars syntax: https://handlebarsjs.com/guide/".to_owned()],
+            TemplateError::Limit { .. } => vec![
+                format!(
+                    "a partial may not include itself, directly or through others; blocks, partials and subexpressions may nest {} deep; partials are named as in `{{{{> commit}}}}` and inline partials as in `{{{{#*inline \"name\"}}}}`",
+                    crate::render::template_limits::MAX_DEPTH
+                ),
+            ],
             TemplateError::Render { .. } => vec![
                 "templates run in strict mode: every variable must exist; the fields are listed in docs/template-context.md".to_owned(),
                 "`git release notes --format json` prints the context a template gets".to_owned(),
@@ -203,6 +219,77 @@ fn load(path: &Path) -> Result<String, TemplateError> {
     })
 }
 
+/// Refuses templates that could recurse without end, nest too deep for the
+/// stack or expand too far, naming the file.
+fn check_limits(
+    registry: &Handlebars<'static>,
+    shown: &HashMap<String, String>,
+) -> Result<(), TemplateError> {
+    use crate::render::template_limits::{self, MAX_DEPTH, MAX_EXPANDED, Problem};
+    let templates = registry
+        .get_templates()
+        .iter()
+        .map(|(n, t)| (n.as_str(), t));
+    let Err((root, problem)) = template_limits::check(templates) else {
+        return Ok(());
+    };
+    // The file of a template or partial; an inline partial's is its root's.
+    let file = |name: &str| {
+        shown
+            .get(name)
+            .or_else(|| shown.get(&root))
+            .cloned()
+            .unwrap_or_else(|| root.clone())
+    };
+    let at = |line: Option<usize>| line.map(|l| format!(" at line {l}")).unwrap_or_default();
+    let (file, message) = match problem {
+        Problem::Cycle(names) => (
+            file(&root),
+            format!(
+                "partials include each other in a circle: {}",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            ),
+        ),
+        Problem::TooDeep { name, line } => (
+            file(&name),
+            format!(
+                "blocks, partials and subexpressions nest more than {MAX_DEPTH} deep{}",
+                at(line)
+            ),
+        ),
+        Problem::Dynamic { name, line } => (
+            file(&name),
+            format!(
+                "a partial's name is computed{}, so it cannot be checked",
+                at(line)
+            ),
+        ),
+        Problem::TooLarge { name } => (
+            file(&name),
+            format!("its partials expand to more than {MAX_EXPANDED} elements"),
+        ),
+    };
+    Err(TemplateError::Limit { file, message })
+}
+
+/// The `*.hbs` files of a partials directory, in name order.
+pub fn partial_files(dir: &Path) -> Result<Vec<PathBuf>, TemplateError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read {
+        file: dir.display().to_string(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 fn syntax(file: &str, e: &handlebars::TemplateError) -> TemplateError {
     let (line, column) = e.pos().unwrap_or((1, 1));
     TemplateError::Syntax {
@@ -260,34 +347,32 @@ impl Templates {
         registry
             .register_partial("commit-link", builtin::COMMIT_LINK.trim_end())
             .map_err(|e| syntax("templates/partials/commit-link.hbs (built in)", &e))?;
+        let mut shown: HashMap<String, String> = [
+            ("commit", "templates/partials/commit.hbs (built in)"),
+            (
+                "commit-link",
+                "templates/partials/commit-link.hbs (built in)",
+            ),
+        ]
+        .into_iter()
+        .map(|(n, f)| (n.to_owned(), f.to_owned()))
+        .collect();
         let mut overridden = Vec::new();
-        if let Some(dir) = &sources.partials {
-            let entries = std::fs::read_dir(dir).map_err(|source| TemplateError::Read {
-                file: dir.display().to_string(),
-                source,
-            })?;
-            let mut paths: Vec<PathBuf> =
-                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            paths.sort();
-            for path in paths
-                .into_iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "hbs"))
-            {
-                let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned)
-                else {
-                    continue;
-                };
-                let text = load(&path)?;
-                let text = if stem == "commit-link" {
-                    text.trim_end().to_owned()
-                } else {
-                    text
-                };
-                registry
-                    .register_partial(&stem, text)
-                    .map_err(|e| syntax(&path.display().to_string(), &e))?;
-                overridden.push(stem);
-            }
+        for path in &sources.partials {
+            let Some(stem) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            let text = load(path)?;
+            let text = if stem == "commit-link" {
+                text.trim_end().to_owned()
+            } else {
+                text
+            };
+            registry
+                .register_partial(&stem, text)
+                .map_err(|e| syntax(&path.display().to_string(), &e))?;
+            shown.insert(stem.clone(), path.display().to_string());
+            overridden.push(stem);
         }
 
         let mut files = [
@@ -314,8 +399,10 @@ impl Templates {
             registry
                 .register_template_string(kind.name(), text)
                 .map_err(|e| syntax(&name, &e))?;
+            shown.insert(kind.name().to_owned(), name.clone());
             *file = name;
         }
+        check_limits(&registry, &shown)?;
         Ok(Templates { registry, files })
     }
 
@@ -445,7 +532,7 @@ mod tests {
         std::fs::write(dir.path().join("commit.hbs"), "* {{description}}!\n").unwrap();
         std::fs::write(dir.path().join("commit-link.hbs"), "<{{short_id}}>").unwrap();
         let replaced = Templates::new(&Sources {
-            partials: Some(dir.path().to_owned()),
+            partials: partial_files(dir.path()).unwrap(),
             ..Sources::default()
         })
         .unwrap();

@@ -228,6 +228,31 @@ impl TestRepo {
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(&self.path(), args)
     }
+
+    /// Runs the real binary in the work tree with `input` on stdin.
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
+        hermetic(&mut cmd, self.root());
+        cmd.env("SOURCE_DATE_EPOCH", "1700000000");
+        cmd.env("GIT_RELEASE_NOW", "2023-11-15T10:00:00Z");
+        let mut child = cmd
+            .args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        if let Some(mut stdin) = child.stdin.take() {
+            // The binary may stop reading early (it fails closed): fine.
+            let _ = stdin.write_all(input);
+        }
+        Run {
+            output: child.wait_with_output().unwrap(),
+        }
+    }
 }
 
 /// The result of one run of the binary.

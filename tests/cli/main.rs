@@ -2,9 +2,11 @@
 
 mod attacks;
 mod changelog;
+mod config_paths;
 #[cfg(unix)]
 mod durability;
 mod fixture;
+mod fuzz;
 mod gate;
 mod help;
 mod hooks;

@@ -316,3 +316,55 @@ fn a_broken_trusted_policy_does_not_hint_at_tagging_a_fix() {
         "{stderr}"
     );
 }
+
+#[test]
+fn partials_that_include_each_other_are_refused_instead_of_overflowing_the_stack() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: x");
+    repo.write(
+        "inline.hbs",
+        "{{#*inline \"x\"}}{{> x}}{{/inline}}{{> x}}\n",
+    );
+    let run = repo.run(&["notes", "--template", "inline.hbs"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains(
+            "template `inline.hbs` cannot be used: partials include each other in a circle: `x` → `x`"
+        ),
+        "{}",
+        run.stderr()
+    );
+    repo.write(".release/partials/a.hbs", "{{> b}}");
+    repo.write(".release/partials/b.hbs", "{{#if version}}{{> a}}{{/if}}");
+    repo.write(
+        ".release.toml",
+        "[changelog]\npartials = \".release/partials\"\n",
+    );
+    let run = repo.run(&["notes"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains(
+            "a.hbs` cannot be used: partials include each other in a circle: `a` → `b` → `a`"
+        ),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn deeply_nested_templates_are_refused_instead_of_overflowing_the_stack() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: x");
+    let depth = 2000;
+    repo.write(
+        "deep.hbs",
+        &("{{#if version}}".repeat(depth) + "x" + &"{{/if}}".repeat(depth)),
+    );
+    let run = repo.run(&["notes", "--template", "deep.hbs"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains("nest more than 64 deep"),
+        "{}",
+        run.stderr()
+    );
+}

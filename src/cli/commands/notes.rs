@@ -49,8 +49,8 @@ pub enum NoteStyle {
 
 /// Prints or writes the notes.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let root = env.repo.workdir();
-    let mut sources = describe::sources(&env.config, root.as_deref());
+    let work_tree = crate::git::work_tree::WorkTree::of(&env.repo)?;
+    let mut sources = describe::sources(&env.config, work_tree.as_ref())?;
     match args.style {
         NoteStyle::Markdown => {}
         NoteStyle::Plain => {

@@ -69,11 +69,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 b.description.lines().next().unwrap_or("")
             ));
         }
-        let root = env.repo.workdir();
+        let work_tree = crate::git::work_tree::WorkTree::of(&env.repo)?;
         let templates = Templates::new(&crate::render::describe::sources(
             &env.config,
-            root.as_deref(),
-        ))?;
+            work_tree.as_ref(),
+        )?)?;
         text.push_str("\nAnnouncement:\n\n");
         text.push_str(&format!(
             "We are rolling `{}` back from {} to {}. These changes are withdrawn:\n\n",

@@ -59,11 +59,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     };
     let describer = Describer::new(&env.repo, &env.config, package, false)?;
     let release = describer.tag(tag)?;
-    let root = env.repo.workdir();
+    let work_tree = crate::git::work_tree::WorkTree::of(&env.repo)?;
     let templates = Templates::new(&crate::render::describe::sources(
         &env.config,
-        root.as_deref(),
-    ))?;
+        work_tree.as_ref(),
+    )?)?;
     let notes = templates.render(Kind::Notes, &release)?;
 
     let message = env.repo.tag_message(tag);

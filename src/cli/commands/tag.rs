@@ -229,8 +229,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             request: args.plan.request(),
         },
     )?;
-    let root = repo.workdir();
-    let templates = Templates::new(&describe::sources(&env.config, root.as_deref()))?;
+    let work_tree = crate::git::work_tree::WorkTree::of(repo)?;
+    let templates = Templates::new(&describe::sources(&env.config, work_tree.as_ref())?)?;
     let timestamp = crate::clock::timestamp(args.date.as_deref())?;
     let mut messages = Vec::new();
     for (((package, plan, history), assessment), tag) in due.iter().zip(&assessments).zip(&tags) {

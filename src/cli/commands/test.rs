@@ -13,8 +13,8 @@ use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::{Claim, Record, TESTS_REF};
+use crate::git::isolated_checkout::TempWorktree;
 use crate::git::repo::Repo;
-use crate::git::worktree::TempWorktree;
 use crate::interrupt::{self, Deferral};
 
 /// `test`'s arguments.
