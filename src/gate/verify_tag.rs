@@ -126,6 +126,18 @@ impl<'r> Verifier<'r> {
     pub fn bases(&mut self, candidate: Oid) -> Result<Bases, Error> {
         let tags_at = Rc::clone(&self.tags_at);
         let pin = self.pin.clone();
+        // The pinned root itself is governed by the rules it carries: the
+        // verifier vouches for them.
+        if let Some(pin) = pin.as_ref().filter(|p| p.commit == candidate) {
+            return Ok(Bases {
+                bases: vec![trust_base::read_base(
+                    self.repo,
+                    candidate,
+                    pin.label.clone(),
+                )?],
+                warning: None,
+            });
+        }
         let frontier =
             trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |name| {
                 self.is_verified(name)
