@@ -24,6 +24,9 @@ pub enum Error {
     /// A Handlebars template.
     #[error(transparent)]
     Template(#[from] crate::render::templates::TemplateError),
+    /// Who is recording.
+    #[error(transparent)]
+    Identity(#[from] crate::git::identity::IdentityError),
     /// Signing a record.
     #[error(transparent)]
     Signing(#[from] crate::gate::signatures::SigningError),
@@ -68,6 +71,7 @@ impl Error {
                 vec!["set `tag` in `.release.toml` to a template such as `v{version}`".to_owned()]
             }
             Error::Signing(e) => e.hints(),
+            Error::Identity(e) => e.hints(),
             Error::Refused { hints, .. } => hints.clone(),
             Error::Io { .. } | Error::BrokenPipe => Vec::new(),
         }

@@ -7,6 +7,7 @@
 //! nothing itself.
 
 pub mod commit_graph;
+pub mod identity;
 pub mod repo;
 pub mod tags;
 pub mod writer;

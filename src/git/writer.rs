@@ -33,17 +33,13 @@ pub fn append_note(
     repo: &crate::git::repo::Repo,
     notes_ref: &str,
     commit: git2::Oid,
+    ident: &crate::git::identity::Ident,
     line: &str,
 ) -> Result<(), Error> {
     let existing = repo.note(notes_ref, commit)?;
     let text = crate::gate::evidence::append(existing.as_deref(), line);
     let git = repo.git();
-    let signature = git.signature().map_err(|e| {
-        Error::refused(
-            format!("cannot record evidence without an identity: {}", e.message()),
-            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
-        )
-    })?;
+    let signature = ident.signature()?;
     git.note(&signature, &signature, Some(notes_ref), commit, &text, true)
         .map_err(|e| {
             Error::Repo(crate::git::repo::git_err(format!(

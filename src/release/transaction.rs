@@ -33,6 +33,8 @@ pub struct Release<'a> {
     pub sign: bool,
     /// Push to this remote.
     pub push: Option<&'a str>,
+    /// Who releases: git's committer identity.
+    pub ident: &'a crate::git::identity::Ident,
 }
 
 /// The refs `tag --push` pushes, atomically: the branch (when there is a
@@ -89,15 +91,15 @@ fn act(repo: &Repo, release: &Release<'_>, undo: &mut Undo<'_>) -> Result<Oid, E
         files,
         sign,
         push,
+        ident,
     } = *release;
     let git = repo.git();
     // The release commit and tag carry the release time (GIT_RELEASE_NOW
     // pins it, for reproducible releases and tests).
-    let me = git.signature().map_err(git_err("reading your identity"))?;
     let now = crate::clock::now()?;
     let signature = git2::Signature::new(
-        &String::from_utf8_lossy(me.name_bytes()),
-        &String::from_utf8_lossy(me.email_bytes()),
+        &ident.name,
+        &ident.email,
         &git2::Time::new(now.as_second(), 0),
     )
     .map_err(git_err("making the release signature"))?;

@@ -5,6 +5,7 @@ mod fixture;
 mod gate;
 mod help;
 mod hooks;
+mod identity;
 mod ledger;
 mod monorepo;
 mod plan;

@@ -144,18 +144,24 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             return Ok(Outcome::No);
         }
     }
-    let (name, email) = record::identity(&env.repo)?;
+    let ident = record::identity(&env.repo)?;
     let deploy = Deploy {
         env: args.env.clone(),
         status: args.status,
         tag: args.tag.clone(),
         commit: commit.to_string(),
         at: record::now_rfc3339()?,
-        by: format!("{name} <{email}>"),
+        by: format!("{} <{}>", ident.name, ident.email),
         url: args.url.clone(),
         note: args.note.clone(),
     };
-    crate::git::writer::append_note(&env.repo, evidence::DEPLOYS_REF, commit, &deploy.to_line())?;
+    crate::git::writer::append_note(
+        &env.repo,
+        evidence::DEPLOYS_REF,
+        commit,
+        &ident,
+        &deploy.to_line(),
+    )?;
     env.out.line(&format!(
         "recorded: {} {} in `{}`",
         args.tag,

@@ -5,16 +5,14 @@ use crate::Error;
 use crate::cli::output::Output;
 use crate::gate::evidence::Record;
 use crate::gate::signatures;
+use crate::git::identity::{self, Ident};
 use crate::git::repo::Repo;
 
-/// The recording user's identity, refusing without one.
-pub fn identity(repo: &Repo) -> Result<(String, String), Error> {
-    repo.identity().map_err(|_| {
-        Error::refused(
-            "evidence needs to say who recorded it, and git has no identity configured",
-            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
-        )
-    })
+/// Who is recording: git's committer identity, exactly as `git commit`
+/// would use it (`git -c user.email=…`, `GIT_COMMITTER_*` included),
+/// refusing without one.
+pub fn identity(repo: &Repo) -> Result<Ident, Error> {
+    Ok(identity::committer(repo)?)
 }
 
 /// Refuses when the work tree has uncommitted changes.
@@ -74,10 +72,16 @@ pub fn now_rfc3339() -> Result<String, Error> {
 }
 
 /// Appends the record and says so.
-pub fn store(repo: &Repo, notes_ref: &str, record: &Record, out: &Output) -> Result<(), Error> {
+pub fn store(
+    repo: &Repo,
+    notes_ref: &str,
+    record: &Record,
+    ident: &Ident,
+    out: &Output,
+) -> Result<(), Error> {
     let commit = git2::Oid::from_str(&record.commit)
         .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-    crate::git::writer::append_note(repo, notes_ref, commit, &record.to_line())?;
+    crate::git::writer::append_note(repo, notes_ref, commit, ident, &record.to_line())?;
     out.info(&format!("appended to {notes_ref}: {}", record.to_line()));
     Ok(())
 }

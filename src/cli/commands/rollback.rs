@@ -94,7 +94,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             ],
         ));
     };
-    let (name, email) = record::identity(&env.repo)?;
+    let ident = record::identity(&env.repo)?;
     let status = Command::new("sh")
         .args(["-c", command])
         .env("GIT_RELEASE_TAG", &target.tag)
@@ -103,7 +103,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
     let now = crate::clock::now()?;
-    let by = format!("{name} <{email}>");
+    let by = format!("{} <{}>", ident.name, ident.email);
     // The rollback is recorded first, the target's success a second later,
     // so the order is unambiguous.
     let write =
@@ -122,7 +122,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             };
             let oid = git2::Oid::from_str(commit)
                 .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-            crate::git::writer::append_note(&env.repo, DEPLOYS_REF, oid, &deploy.to_line())
+            crate::git::writer::append_note(&env.repo, DEPLOYS_REF, oid, &ident, &deploy.to_line())
         };
     if status.success() {
         write(

@@ -35,7 +35,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     let commit = repo.head()?;
     record::ensure_clean(repo, "the tests would not run on the committed tree")?;
-    let (name, email) = record::identity(repo)?;
+    let ident = record::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
         Some(record::signing_key(repo)?)
     } else {
@@ -64,8 +64,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     let passed = status.success();
     let mut record = Record {
-        name,
-        email,
+        name: ident.name.clone(),
+        email: ident.email.clone(),
         claim: Claim::Test {
             suite: args.suite.clone(),
             passed,
@@ -79,7 +79,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     if let Some(key) = &key {
         record::sign(repo, key, &mut record)?;
     }
-    record::store(repo, TESTS_REF, &record, &env.out)?;
+    record::store(repo, TESTS_REF, &record, &ident, &env.out)?;
     let verdict = if passed { "passed" } else { "failed" };
     let signed = if record.signature.is_some() {
         ", signed"
