@@ -27,6 +27,9 @@ pub enum Error {
     /// Who is recording.
     #[error(transparent)]
     Identity(#[from] crate::git::identity::IdentityError),
+    /// Updating a notes ref.
+    #[error(transparent)]
+    Notes(#[from] crate::git::writer::notes::NotesError),
     /// Signing a record.
     #[error(transparent)]
     Signing(#[from] crate::gate::signatures::SigningError),
@@ -72,6 +75,7 @@ impl Error {
             }
             Error::Signing(e) => e.hints(),
             Error::Identity(e) => e.hints(),
+            Error::Notes(e) => e.hints(),
             Error::Refused { hints, .. } => hints.clone(),
             Error::Io { .. } | Error::BrokenPipe => Vec::new(),
         }

@@ -282,21 +282,6 @@ pub fn parse_note(text: &str) -> (Vec<Record>, Vec<(String, ParseError)>) {
     (records, bad)
 }
 
-/// Appends a line to a note's text, keeping every line there (line union).
-pub fn append(existing: Option<&str>, line: &str) -> String {
-    let mut lines: Vec<&str> = existing
-        .unwrap_or("")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    if !lines.contains(&line) {
-        lines.push(line);
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,12 +358,5 @@ mod tests {
         }
         let (records, errors) = parse_note(&format!("{good}\ngarbage\n\n{good}\n"));
         assert_eq!((records.len(), errors.len()), (2, 1));
-    }
-
-    #[test]
-    fn append_is_a_line_union() {
-        let a = append(None, "one");
-        let b = append(Some(&a), "two");
-        assert_eq!(append(Some(&b), "one"), "one\ntwo\n");
     }
 }

@@ -1,11 +1,14 @@
-//! The writer: the only code that changes files (and, later, refs and
-//! notes). Files are written atomically: a temporary file in the same
-//! directory, synced, then renamed over the target.
+//! The writer: the only code that changes files and notes. Files are
+//! written atomically: a temporary file in the same directory, synced, then
+//! renamed over the target. Notes refs change only by compare-and-swap
+//! ([`notes`]).
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::Error;
+
+pub mod notes;
 
 /// Writes a file through a temporary file in the same directory and a rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
@@ -24,27 +27,5 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
         let _ = std::fs::set_permissions(file.path(), meta.permissions());
     }
     file.persist(path).map_err(|e| Error::io(doing)(e.error))?;
-    Ok(())
-}
-
-/// Appends a record line to the note on `commit` in `notes_ref`, keeping
-/// every line already there.
-pub fn append_note(
-    repo: &crate::git::repo::Repo,
-    notes_ref: &str,
-    commit: git2::Oid,
-    ident: &crate::git::identity::Ident,
-    line: &str,
-) -> Result<(), Error> {
-    let existing = repo.note(notes_ref, commit)?;
-    let text = crate::gate::evidence::append(existing.as_deref(), line);
-    let git = repo.git();
-    let signature = ident.signature()?;
-    git.note(&signature, &signature, Some(notes_ref), commit, &text, true)
-        .map_err(|e| {
-            Error::Repo(crate::git::repo::git_err(format!(
-                "writing a note to `{notes_ref}`"
-            ))(e))
-        })?;
     Ok(())
 }

@@ -42,9 +42,9 @@ fn approvals(repo: &TestRepo) -> String {
     repo.git(&["notes", "--ref", "release/approvals", "show", "HEAD"])
 }
 
-/// Author and committer of the notes commit.
+/// Author and committer of the notes commit, and its subject.
 fn notes_commit(repo: &TestRepo, notes: &str) -> String {
-    repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>", notes])
+    repo.git(&["log", "-1", "--format=%an <%ae>|%cn <%ce>|%s", notes])
         .trim()
         .to_owned()
 }
@@ -77,7 +77,7 @@ fn git_dash_c_identity_is_the_recorder() {
     );
     assert_eq!(
         notes_commit(&repo, "refs/notes/release/approvals"),
-        "Cy Clone <cy@example.com>|Cy Clone <cy@example.com>"
+        "Cy Clone <cy@example.com>|Cy Clone <cy@example.com>|Notes added by 'git release approve'"
     );
 }
 
@@ -109,7 +109,7 @@ fn committer_environment_alone_is_enough_and_overrides_config() {
     );
     assert_eq!(
         notes_commit(&repo, "refs/notes/release/tests"),
-        "Env Only <env@example.com>|Env Only <env@example.com>"
+        "Env Only <env@example.com>|Env Only <env@example.com>|Notes added by 'git release test'"
     );
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
 mod changelog;
+mod durability;
 mod fixture;
 mod gate;
 mod help;

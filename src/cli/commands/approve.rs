@@ -103,9 +103,6 @@ fn approve(
         at: record::now_rfc3339()?,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
     if history
         .changes
         .iter()
@@ -115,7 +112,13 @@ fn approve(
             "you authored commits in this release; unless `self-approval = true`, your approval of {tag} will not count"
         ));
     }
-    record::store(repo, APPROVALS_REF, &record, &ident, &env.out)?;
+    let to = record::Store {
+        notes_ref: APPROVALS_REF,
+        ident: &ident,
+        command: "git release approve",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     let signed = if record.signature.is_some() {
         ", signed"
     } else {
@@ -172,10 +175,13 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
         at: record::now_rfc3339()?,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
-    record::store(repo, APPROVALS_REF, &record, &ident, &env.out)?;
+    let to = record::Store {
+        notes_ref: APPROVALS_REF,
+        ident: &ident,
+        command: "git release approve",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     env.out.say(&format!(
         "recorded: {} <{}> approves deploying {tag} to `{environment}`",
         record.name, record.email

@@ -5,7 +5,9 @@ use crate::Error;
 use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::gate::evidence::{self, Claim, DEPLOYS_REF};
+use crate::gate::evidence::{Claim, DEPLOYS_REF};
+use crate::git::identity::Ident;
+use crate::git::writer::notes;
 use crate::ledger::{self, Deploy, Status};
 
 /// `deploy`'s arguments.
@@ -97,6 +99,21 @@ pub fn deploy_approvals(
     Ok(who.len())
 }
 
+/// Appends a deployment record once the notes ref holds it.
+pub fn store(env: &Env, deploy: &mut Deploy, ident: &Ident, command: &str) -> Result<(), Error> {
+    let commit = git2::Oid::from_str(&deploy.commit)
+        .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    let update = notes::Append {
+        notes_ref: DEPLOYS_REF,
+        target: commit,
+        ident,
+        command,
+    };
+    let line = notes::append(&env.repo, &update, |_| Ok(deploy.to_line()))?;
+    env.out.info(&format!("appended to {DEPLOYS_REF}: {line}"));
+    Ok(())
+}
+
 /// Records the deployment.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let config = environment(env, &args.env)?;
@@ -145,7 +162,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         }
     }
     let ident = record::identity(&env.repo)?;
-    let deploy = Deploy {
+    let mut deploy = Deploy {
         env: args.env.clone(),
         status: args.status,
         tag: args.tag.clone(),
@@ -155,13 +172,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         url: args.url.clone(),
         note: args.note.clone(),
     };
-    crate::git::writer::append_note(
-        &env.repo,
-        evidence::DEPLOYS_REF,
-        commit,
-        &ident,
-        &deploy.to_line(),
-    )?;
+    store(env, &mut deploy, &ident, "git release deploy")?;
     env.out.line(&format!(
         "recorded: {} {} in `{}`",
         args.tag,

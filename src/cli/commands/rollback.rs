@@ -8,7 +8,6 @@ use crate::Error;
 use crate::cli::commands::{deploy, record};
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::gate::evidence::DEPLOYS_REF;
 use crate::ledger::{self, Deploy, Status};
 use crate::render::describe::Describer;
 use crate::render::templates::{Kind, Templates};
@@ -103,26 +102,23 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
     let now = crate::clock::now()?;
-    let by = format!("{} <{}>", ident.name, ident.email);
     // The rollback is recorded first, the target's success a second later,
     // so the order is unambiguous.
     let write =
         |tag: &str, commit: &str, status: Status, note: &str, offset: i64| -> Result<(), Error> {
             let at = jiff::Timestamp::from_second(now.as_second() + offset)
                 .map_or_else(|_| now.to_string(), |t| t.to_string());
-            let deploy = Deploy {
+            let mut deploy = Deploy {
                 env: args.env.clone(),
                 status,
                 tag: tag.to_owned(),
                 commit: commit.to_owned(),
                 at,
-                by: by.clone(),
+                by: format!("{} <{}>", ident.name, ident.email),
                 url: None,
                 note: Some(note.to_owned()),
             };
-            let oid = git2::Oid::from_str(commit)
-                .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-            crate::git::writer::append_note(&env.repo, DEPLOYS_REF, oid, &ident, &deploy.to_line())
+            deploy::store(env, &mut deploy, &ident, "git release rollback")
         };
     if status.success() {
         write(

@@ -76,10 +76,13 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         at: record::now_rfc3339()?,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
-    record::store(repo, TESTS_REF, &record, &ident, &env.out)?;
+    let to = record::Store {
+        notes_ref: TESTS_REF,
+        ident: &ident,
+        command: "git release test",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     let verdict = if passed { "passed" } else { "failed" };
     let signed = if record.signature.is_some() {
         ", signed"
