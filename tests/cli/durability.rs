@@ -1,6 +1,6 @@
-//! Nothing lost: concurrent writers of every record kind in one clone,
-//! writers killed at random moments, and failed writes that must leave refs
-//! and notes as they were.
+//! Nothing lost: concurrent writers of every record kind in one clone, a
+//! `sync` between two clones running meanwhile, writers killed at random
+//! moments, and failed writes that must leave refs and notes as they were.
 //! Real processes of the debug binary, spawned directly, bounded counts.
 //! Each test prints what happened (counts, the random seed) for
 //! `--nocapture`.
@@ -199,6 +199,93 @@ fn concurrent_writers_of_every_kind_lose_nothing() {
     );
 }
 
+/// Two clones of a bare remote, with the repository's history.
+fn clones(repo: &TestRepo) -> (PathBuf, PathBuf) {
+    let bare = repo.root().join("remote.git");
+    repo.git(&["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
+    repo.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    repo.git(&["push", "-q", "--no-verify", "origin", "main", "--tags"]);
+    let clone = |name: &str| {
+        let dir = repo.root().join(name);
+        repo.git(&["clone", "-q", bare.to_str().unwrap(), dir.to_str().unwrap()]);
+        dir
+    };
+    (clone("a"), clone("b"))
+}
+
+#[test]
+fn writers_in_two_clones_while_sync_runs_lose_nothing() {
+    const EACH: usize = 12;
+    let repo = repository();
+    let (a, b) = clones(&repo);
+    let mut writers = Vec::new();
+    let mut syncs = Vec::new();
+    for n in 0..EACH {
+        for (i, kind) in [Kind::Approve, Kind::Test, Kind::Deploy]
+            .into_iter()
+            .enumerate()
+        {
+            // Numbered apart per clone, so lines tell their writer.
+            writers.push(Writer::spawn(&repo, &a, kind, n * 10 + i));
+            writers.push(Writer::spawn(&repo, &b, kind, 1000 + n * 10 + i));
+        }
+        if n % 4 == 0 {
+            for dir in [&a, &b] {
+                let child = repo
+                    .command(
+                        dir,
+                        &["sync"],
+                        &[
+                            ("GIT_COMMITTER_NAME", "Sync"),
+                            ("GIT_COMMITTER_EMAIL", "sync@example.com"),
+                        ],
+                    )
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                syncs.push(child);
+            }
+        }
+    }
+    let results: Vec<_> = writers.into_iter().map(Writer::finish).collect();
+    let mut failed_syncs = 0;
+    for sync in syncs {
+        let out = sync.wait_with_output().unwrap();
+        if !out.status.success() {
+            // A sync may lose a push race more often than it retries; it
+            // must fail cleanly then, and lose nothing.
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains("error: "), "{stderr}");
+            failed_syncs += 1;
+        }
+    }
+    assert!(
+        results.iter().all(|(_, _, ok, _)| *ok),
+        "every writer succeeds: {:?}",
+        results.iter().find(|(_, _, ok, _)| !ok)
+    );
+    let sync = |dir: &Path| {
+        repo.run_env(
+            dir,
+            &["sync"],
+            &[
+                ("GIT_COMMITTER_NAME", "Sync"),
+                ("GIT_COMMITTER_EMAIL", "sync@example.com"),
+            ],
+        )
+        .expect(0);
+    };
+    sync(&a);
+    sync(&b);
+    sync(&a);
+    for dir in [&a, &b] {
+        assert_eq!(assert_acknowledged_present(&repo, dir, &results), 6 * EACH);
+        assert_fsck_clean(&repo, dir);
+    }
+    eprintln!("{failed_syncs} concurrent syncs failed cleanly");
+}
+
 /// A small deterministic generator, seeded from the clock (printed on failure).
 struct Rng(u64);
 
@@ -329,29 +416,50 @@ fn stale_lock(dir: &Path, name: &str) -> PathBuf {
 #[test]
 fn failed_writes_leave_refs_and_notes_unchanged() {
     let mut repo = repository();
-    repo.as_user("Bea", "bea@example.com");
-    let a = repo.path();
-    repo.run(&["approve"]).expect(0);
-    repo.run(&["test", "--suite", "unit", "--", "true"])
+    repo.as_user("Ada Author", "ada@example.com");
+    let (a, b) = clones(&repo);
+    for dir in [&a, &b] {
+        git_in(&repo, dir, &["config", "user.name", "Bea"]);
+        git_in(&repo, dir, &["config", "user.email", "bea@example.com"]);
+    }
+    // Some records everywhere, synced once, then new ones on each side.
+    for dir in [&a, &b] {
+        repo.run_in(dir, &["approve"]).expect(0);
+        repo.run_in(dir, &["test", "--suite", "unit", "--", "true"])
+            .expect(0);
+        repo.run_in(
+            dir,
+            &[
+                "deploy", "v0.1.0", "--env", "staging", "--status", "started",
+            ],
+        )
         .expect(0);
-    repo.run(&[
-        "deploy", "v0.1.0", "--env", "staging", "--status", "started",
-    ])
-    .expect(0);
+        repo.run_in(dir, &["sync"]).expect(0);
+    }
+    repo.run_in(&b, &["approve", "--tag", "v0.4.0"]).expect(0);
+    repo.run_in(&b, &["sync"]).expect(0);
+    repo.run_in(&a, &["test", "--suite", "more", "--", "true"])
+        .expect(0);
 
     let before = state(&repo, &a);
     let unchanged = |what: &str| {
         assert_eq!(state(&repo, &a), before, "{what} changed refs or notes");
     };
     // Invalid input.
-    repo.run(&["approve", "--tag", "not..valid"]).expect(2);
-    unchanged("approve --tag not..valid");
-    repo.run(&["deploy", "v0.1.0", "--env", "moon", "--status", "started"])
+    repo.run_in(&a, &["approve", "--tag", "not..valid"])
         .expect(2);
+    unchanged("approve --tag not..valid");
+    repo.run_in(
+        &a,
+        &["deploy", "v0.1.0", "--env", "moon", "--status", "started"],
+    )
+    .expect(2);
     unchanged("deploy --env moon");
-    repo.run(&["test", "--suite", "two words", "--", "true"])
+    repo.run_in(&a, &["test", "--suite", "two words", "--", "true"])
         .expect(2);
     unchanged("test --suite 'two words'");
+    repo.run_in(&a, &["sync", "no-such-remote"]).expect(2);
+    unchanged("sync no-such-remote");
     // A crashed writer's lock on each notes ref: the write fails after
     // everything else succeeded, and says how to recover.
     for (args, name) in [
@@ -368,9 +476,10 @@ fn failed_writes_leave_refs_and_notes_unchanged() {
             ],
             "deploys",
         ),
+        (&["sync"], "approvals"),
     ] {
         let lock = stale_lock(&a, name);
-        let run = repo.run(args);
+        let run = repo.run_in(&a, args);
         run.expect(2);
         let stderr = run.stderr();
         assert!(
@@ -385,6 +494,9 @@ fn failed_writes_leave_refs_and_notes_unchanged() {
         std::fs::remove_file(&lock).unwrap();
         unchanged(&format!("{args:?} with a stale lock"));
     }
+    // And with the lock gone, the same sync merges what b recorded.
+    repo.run_in(&a, &["sync"]).expect(0);
+    assert_ne!(state(&repo, &a), before);
 }
 
 #[test]

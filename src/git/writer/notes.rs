@@ -220,6 +220,173 @@ pub fn append(
     }
 }
 
+/// How a merge of remote notes went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merged {
+    /// Ours already has everything theirs has.
+    UpToDate,
+    /// Ours moved to theirs, which already contained ours.
+    FastForward,
+    /// A merge commit joins both; this many notes changed.
+    Merged(usize),
+}
+
+/// One notes ref to merge a remote notes commit into.
+pub struct Incoming<'a> {
+    /// Our notes ref, e.g. `refs/notes/release/tests`.
+    pub notes_ref: &'a str,
+    /// The remote's notes commit for it.
+    pub theirs: Oid,
+}
+
+/// Merges each remote notes commit into its notes ref by line union: every
+/// line of every note on both sides is kept once. The merges are built
+/// first; then all refs are locked (with retry) and move together in one
+/// transaction if none moved meanwhile (else all is built again), or none
+/// does. `message` is the merge commits' message; `ident` is asked only
+/// when a merge commit is needed.
+pub fn merge(
+    repo: &Repo,
+    incoming: &[Incoming<'_>],
+    message: &str,
+    ident: &mut dyn FnMut() -> Result<Ident, crate::Error>,
+) -> Result<Vec<Merged>, crate::Error> {
+    let git = repo.git();
+    let mut theirs = Vec::new();
+    for inc in incoming {
+        let tree = tree_of(git, inc.notes_ref, inc.theirs)?;
+        theirs.push(read_all(git, inc.notes_ref, &tree, &mut HashMap::new())?);
+    }
+    let mut signature: Option<git2::Signature<'static>> = None;
+    let Some(first) = incoming.first() else {
+        return Ok(Vec::new());
+    };
+    let mut retry = Retry::new(git, first.notes_ref);
+    'attempt: loop {
+        let mut plan = Vec::new();
+        for (inc, their_notes) in incoming.iter().zip(&theirs) {
+            let base = current(git, inc.notes_ref)?;
+            let (next, outcome) =
+                merged(git, inc, base, their_notes, message, &mut signature, ident)?;
+            plan.push((base, next, outcome));
+        }
+        if plan.iter().all(|(_, next, _)| next.is_none()) {
+            return Ok(plan.into_iter().map(|(.., outcome)| outcome).collect());
+        }
+        let mut tx = git
+            .transaction()
+            .map_err(git_err("starting a notes transaction"))?;
+        for (inc, (base, next, _)) in incoming.iter().zip(&plan) {
+            if next.is_none() {
+                continue;
+            }
+            match tx.lock_ref(inc.notes_ref) {
+                Ok(()) => {}
+                Err(e) if e.code() == ErrorCode::Locked => {
+                    drop(tx);
+                    retry.notes_ref = inc.notes_ref;
+                    retry.pause(true)?;
+                    continue 'attempt;
+                }
+                Err(e) => return Err(git_err(format!("locking `{}`", inc.notes_ref))(e).into()),
+            }
+            // Locked: what we read now stays true until commit.
+            if current(git, inc.notes_ref)? != *base {
+                drop(tx);
+                retry.notes_ref = inc.notes_ref;
+                retry.pause(false)?;
+                continue 'attempt;
+            }
+        }
+        let reflog = format!(
+            "notes: {}",
+            message.lines().next().unwrap_or("merged remote notes")
+        );
+        for (inc, (_, next, _)) in incoming.iter().zip(&plan) {
+            if let Some(next) = next {
+                tx.set_target(inc.notes_ref, *next, signature.as_ref(), &reflog)
+                    .map_err(git_err(format!("updating `{}`", inc.notes_ref)))?;
+            }
+        }
+        tx.commit().map_err(git_err("updating the notes refs"))?;
+        for (inc, (_, next, _)) in incoming.iter().zip(&plan) {
+            if next.is_some() {
+                flush_ref(git, inc.notes_ref)?;
+            }
+        }
+        return Ok(plan.into_iter().map(|(.., outcome)| outcome).collect());
+    }
+}
+
+/// What `inc.notes_ref`, at `base`, becomes (`None`: it stays) when
+/// `inc.theirs` is merged into it, writing the merge commit if one is
+/// needed.
+fn merged(
+    git: &Repository,
+    inc: &Incoming<'_>,
+    base: Option<Oid>,
+    their_notes: &Snapshot,
+    message: &str,
+    signature: &mut Option<git2::Signature<'static>>,
+    ident: &mut dyn FnMut() -> Result<Ident, crate::Error>,
+) -> Result<(Option<Oid>, Merged), crate::Error> {
+    let notes_ref = inc.notes_ref;
+    let theirs = inc.theirs;
+    let Some(ours) = base else {
+        return Ok((Some(theirs), Merged::FastForward));
+    };
+    if descends(git, notes_ref, ours, theirs)? {
+        return Ok((None, Merged::UpToDate));
+    }
+    if descends(git, notes_ref, theirs, ours)? {
+        return Ok((Some(theirs), Merged::FastForward));
+    }
+    let our_tree = tree_of(git, notes_ref, ours)?;
+    let mut tree = our_tree.clone();
+    let mut written = Written::default();
+    let mut changed = 0;
+    for (target, their_text) in their_notes {
+        let ours_text = match find(git, &our_tree, *target)? {
+            Some((_, blob)) => Some(blob_text(git, notes_ref, blob)?),
+            None => None,
+        };
+        let text = union(ours_text.as_deref(), their_text);
+        if ours_text.as_deref() == Some(text.as_str()) {
+            continue;
+        }
+        let blob = git
+            .blob(text.as_bytes())
+            .map_err(git_err(format!("writing a merged note for `{notes_ref}`")))?;
+        written.objects.push(blob);
+        tree = with_note(git, notes_ref, Some(&tree), *target, blob)?;
+        written.trees(git, &tree, *target);
+        changed += 1;
+    }
+    let signature = match signature {
+        Some(s) => &*s,
+        None => &*signature.insert(ident()?.signature().map_err(NotesError::from)?),
+    };
+    let parents = [
+        git.find_commit(ours)
+            .map_err(git_err(format!("reading `{notes_ref}`")))?,
+        git.find_commit(theirs)
+            .map_err(git_err(format!("reading the remote's `{notes_ref}`")))?,
+    ];
+    let commit = git
+        .commit(
+            None,
+            signature,
+            signature,
+            message,
+            &tree,
+            &[&parents[0], &parents[1]],
+        )
+        .map_err(git_err(format!("writing a notes merge for `{notes_ref}`")))?;
+    written.objects.push(commit);
+    written.flush(git)?;
+    Ok((Some(commit), Merged::Merged(changed)))
+}
+
 /// The text of a note with `line` appended, keeping every non-blank line
 /// already there once (line union with one line).
 pub fn append_line(existing: Option<&str>, line: &str) -> String {
@@ -269,6 +436,20 @@ fn tree_of<'r>(git: &'r Repository, notes_ref: &str, commit: Oid) -> Result<Tree
             what: format!("the {} {commit}", kind.map_or("object", |k| k.str())),
         }),
     }
+}
+
+/// Whether `commit` descends from (or is) `ancestor`.
+fn descends(
+    git: &Repository,
+    notes_ref: &str,
+    commit: Oid,
+    ancestor: Oid,
+) -> Result<bool, NotesError> {
+    if commit == ancestor {
+        return Ok(true);
+    }
+    git.graph_descendant_of(commit, ancestor)
+        .map_err(git_err(format!("comparing the histories of `{notes_ref}`")))
 }
 
 fn blob_text(git: &Repository, notes_ref: &str, blob: Oid) -> Result<String, NotesError> {
