@@ -135,6 +135,21 @@ fn assert_fsck_clean(repo: &TestRepo, dir: &Path) {
     }
 }
 
+/// Every `seq` in a notes ref's notes, which must all differ: records made
+/// in one clone are strictly ordered.
+fn assert_seqs_distinct(repo: &TestRepo, dir: &Path, notes: &str, rev: &str) {
+    let text = git_in(repo, dir, &["notes", "--ref", notes, "show", rev]);
+    let mut seqs: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split("; seq=").nth(1))
+        .map(|rest| rest.split(';').next().unwrap_or(rest))
+        .collect();
+    let total = seqs.len();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), total, "duplicate seq in {notes}:\n{text}");
+}
+
 /// Checks the outcome of a set of writers against the notes in `dir`:
 /// every acknowledged line is there exactly once; no line twice.
 fn assert_acknowledged_present(
@@ -183,6 +198,10 @@ fn concurrent_writers_of_every_kind_lose_nothing() {
     let acknowledged = assert_acknowledged_present(&repo, &repo.path(), &results);
     assert_eq!(acknowledged, 3 * EACH);
     assert_fsck_clean(&repo, &repo.path());
+    for kind in [Kind::Approve, Kind::Test, Kind::Deploy] {
+        let (notes, rev) = notes_of(kind);
+        assert_seqs_distinct(&repo, &repo.path(), notes, rev);
+    }
     // One notes commit per record, each saying what it added.
     let subjects = repo.git(&["log", "--format=%s", "refs/notes/release/approvals"]);
     assert_eq!(subjects.lines().count(), EACH, "{subjects}");

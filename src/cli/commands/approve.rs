@@ -101,6 +101,7 @@ fn approve(
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
     if history
@@ -173,6 +174,7 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
     let to = record::Store {

@@ -6,6 +6,7 @@ use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::{Claim, DEPLOYS_REF};
+use crate::gate::record_order;
 use crate::git::identity::Ident;
 use crate::git::writer::notes;
 use crate::ledger::{self, Deploy, Status};
@@ -30,7 +31,8 @@ pub struct Args {
     pub note: Option<String>,
 }
 
-/// Every deployment record, oldest first, and the malformed lines.
+/// Every deployment record, in the order they were recorded in, and the
+/// malformed lines.
 pub fn records(env: &Env) -> Result<(Vec<Deploy>, Vec<String>), Error> {
     let mut all = Vec::new();
     let mut bad = Vec::new();
@@ -99,17 +101,25 @@ pub fn deploy_approvals(
     Ok(who.len())
 }
 
-/// Appends a deployment record once the notes ref holds it.
+/// Appends a deployment record — given its `seq` in the order of
+/// recording — once the notes ref holds it.
 pub fn store(env: &Env, deploy: &mut Deploy, ident: &Ident, command: &str) -> Result<(), Error> {
     let commit = git2::Oid::from_str(&deploy.commit)
         .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    let now = crate::clock::now()?;
     let update = notes::Append {
         notes_ref: DEPLOYS_REF,
         target: commit,
         ident,
         command,
     };
-    let line = notes::append(&env.repo, &update, |_| Ok(deploy.to_line()))?;
+    let line = notes::append(&env.repo, &update, |snapshot| {
+        deploy.seq = Some(record_order::next(
+            snapshot.iter().map(|(_, text)| text.as_str()),
+            now,
+        ));
+        Ok(deploy.to_line())
+    })?;
     env.out.info(&format!("appended to {DEPLOYS_REF}: {line}"));
     Ok(())
 }
@@ -168,6 +178,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         tag: args.tag.clone(),
         commit: commit.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         by: format!("{} <{}>", ident.name, ident.email),
         url: args.url.clone(),
         note: args.note.clone(),

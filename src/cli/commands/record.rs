@@ -4,7 +4,7 @@
 use crate::Error;
 use crate::cli::output::Output;
 use crate::gate::evidence::Record;
-use crate::gate::signatures;
+use crate::gate::{record_order, signatures};
 use crate::git::identity::{self, Ident};
 use crate::git::repo::Repo;
 use crate::git::writer::notes;
@@ -84,18 +84,23 @@ pub struct Store<'a> {
     pub key: Option<&'a signatures::KeyFile>,
 }
 
-/// Appends the record — signed if asked — and says so once the notes ref
-/// holds it.
+/// Appends the record — given its `seq` in the order of recording, and
+/// signed if asked — and says so once the notes ref holds it.
 pub fn store(repo: &Repo, to: &Store<'_>, record: &mut Record, out: &Output) -> Result<(), Error> {
     let commit = git2::Oid::from_str(&record.commit)
         .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    let now = crate::clock::now()?;
     let update = notes::Append {
         notes_ref: to.notes_ref,
         target: commit,
         ident: to.ident,
         command: to.command,
     };
-    let line = notes::append(repo, &update, |_| {
+    let line = notes::append(repo, &update, |snapshot| {
+        record.seq = Some(record_order::next(
+            snapshot.iter().map(|(_, text)| text.as_str()),
+            now,
+        ));
         if let Some(key) = to.key {
             sign(repo, key, record)?;
         }

@@ -74,6 +74,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         commit: commit.to_string(),
         tree: tree.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
     let to = record::Store {
