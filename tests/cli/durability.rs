@@ -26,7 +26,8 @@ fn repository() -> TestRepo {
     repo
 }
 
-/// One writer: what it records and how to recognise its line.
+/// What a writer records (each writer's line is recognisable by its
+/// number: identity, suite or deployment note).
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Approve,
@@ -34,6 +35,7 @@ enum Kind {
     Deploy,
 }
 
+/// A running `git release` process recording one line.
 struct Writer {
     kind: Kind,
     n: usize,
@@ -66,8 +68,8 @@ impl Writer {
         Writer { kind, n, child }
     }
 
-    /// Waits; `Some(acknowledged)` with whether it said `recorded`, and its
-    /// output for diagnostics.
+    /// Waits for it: its kind and number, whether it said `recorded` (an
+    /// acknowledged record), and its output for diagnostics.
     fn finish(self) -> (Kind, usize, bool, String) {
         let out = self.child.wait_with_output().unwrap();
         let text = format!(
