@@ -551,3 +551,25 @@ fn a_held_lock_is_waited_for() {
         1
     );
 }
+
+#[test]
+fn writers_racing_to_create_the_notes_ref_lose_nothing() {
+    // The first record creates the notes ref: a create-if-absent that must
+    // be checked under the ref's lock like any other update.
+    for _ in 0..5 {
+        let repo = repository();
+        let writers: Vec<Writer> = (0..12)
+            .map(|n| Writer::spawn(&repo, &repo.path(), Kind::Approve, n))
+            .collect();
+        let results: Vec<_> = writers.into_iter().map(Writer::finish).collect();
+        assert!(
+            results.iter().all(|(_, _, ok, _)| *ok),
+            "{:?}",
+            results.iter().find(|(_, _, ok, _)| !ok)
+        );
+        assert_eq!(
+            assert_acknowledged_present(&repo, &repo.path(), &results),
+            12
+        );
+    }
+}

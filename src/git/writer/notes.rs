@@ -604,10 +604,10 @@ fn swap(
         // Lost already: no need to take the lock to find out.
         return Ok(Swapped::Lost);
     }
-    let result = match old {
-        Some(old) => git.reference_matching(notes_ref, new, true, old, reflog),
-        None => git.reference(notes_ref, new, false, reflog),
-    };
+    // The zero id means "must not exist yet", checked under the lock too:
+    // libgit2's create-if-absent (`force = false`) checks before locking.
+    let expected = old.unwrap_or(Oid::ZERO_SHA1);
+    let result = git.reference_matching(notes_ref, new, true, expected, reflog);
     match result {
         Ok(_) => Ok(Swapped::Done),
         Err(e) => match e.code() {
