@@ -24,6 +24,12 @@ pub enum Error {
     /// A Handlebars template.
     #[error(transparent)]
     Template(#[from] crate::render::templates::TemplateError),
+    /// Who is recording.
+    #[error(transparent)]
+    Identity(#[from] crate::git::identity::IdentityError),
+    /// Updating a notes ref.
+    #[error(transparent)]
+    Notes(#[from] crate::git::writer::notes::NotesError),
     /// Signing a record.
     #[error(transparent)]
     Signing(#[from] crate::gate::signatures::SigningError),
@@ -68,6 +74,8 @@ impl Error {
                 vec!["set `tag` in `.release.toml` to a template such as `v{version}`".to_owned()]
             }
             Error::Signing(e) => e.hints(),
+            Error::Identity(e) => e.hints(),
+            Error::Notes(e) => e.hints(),
             Error::Refused { hints, .. } => hints.clone(),
             Error::Io { .. } | Error::BrokenPipe => Vec::new(),
         }

@@ -400,16 +400,20 @@ mod records {
             prop_oneof![hex(40), hex(64)],
             timestamp(),
             proptest::option::of("[A-Za-z0-9+/]{1,80}={0,2}"),
+            proptest::option::of(any::<u64>()),
         )
-            .prop_map(|(name, email, claim, commit, tree, at, signature)| Record {
-                name,
-                email,
-                claim,
-                commit,
-                tree,
-                at,
-                signature,
-            })
+            .prop_map(
+                |(name, email, claim, commit, tree, at, signature, seq)| Record {
+                    name,
+                    email,
+                    claim,
+                    commit,
+                    tree,
+                    at,
+                    seq,
+                    signature,
+                },
+            )
     }
 
     /// What a name or e-mail becomes in a record line.
@@ -467,7 +471,7 @@ mod records {
             prop_assert_eq!(&parsed, &expected);
             // What is signed does not change on the way through a note.
             prop_assert_eq!(parsed.payload(), expected.payload());
-            let note = evidence::append(Some("garbage\n"), &line);
+            let note = format!("garbage\n{line}\n");
             let (records, bad) = evidence::parse_note(&note);
             prop_assert_eq!(records, vec![expected]);
             prop_assert_eq!(bad.len(), 1);
@@ -501,8 +505,9 @@ mod records {
             by in any::<String>(),
             url in proptest::option::of(any::<String>()),
             note in proptest::option::of(any::<String>()),
+            seq in proptest::option::of(any::<u64>()),
         ) {
-            let deploy = Deploy { env, status, tag, commit, at, by, url, note };
+            let deploy = Deploy { env, status, tag, commit, at, seq, by, url, note };
             let line = deploy.to_line();
             prop_assert!(!line.contains('\n'), "{}", line);
             prop_assert_eq!(Deploy::parse(&line), Ok(deploy));

@@ -3,8 +3,12 @@
 //! environment runs, promotion rules and rollback targets. Pure.
 //!
 //! ```text
-//! Deployed-to: production succeeded; tag=v1.2.0; commit=<hex>; at=2026-11-27T10:00:00Z; by="Ada <ada@example.com>"; url=https://…; note="canary ok"
+//! Deployed-to: production succeeded; tag=v1.2.0; commit=<hex>; at=2026-11-27T10:00:00Z; seq=1795780800000000; by="Ada <ada@example.com>"; url=https://…; note="canary ok"
 //! ```
+//!
+//! Records are compared in the order they were recorded in (`seq`, see
+//! [`crate::gate::record_order`]), never by the second on their clock, so
+//! a failure recorded in the same second as a success still comes after it.
 
 use std::fmt::Write as _;
 
@@ -63,6 +67,10 @@ pub struct Deploy {
     pub commit: String,
     /// When, RFC 3339 in UTC.
     pub at: String,
+    /// Its place in the order of recording; `None` in records made before
+    /// `seq` existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     /// Who recorded it, `Name <email>`.
     pub by: String,
     /// A link (the deployment, a dashboard).
@@ -75,14 +83,17 @@ impl Deploy {
     /// The record as one line.
     pub fn to_line(&self) -> String {
         let mut line = format!(
-            "Deployed-to: {} {}; tag={}; commit={}; at={}; by={}",
+            "Deployed-to: {} {}; tag={}; commit={}; at={}",
             self.env,
             self.status.as_str(),
             record_fields::quote(&self.tag),
             self.commit,
             self.at,
-            record_fields::quote(&self.by)
         );
+        if let Some(seq) = self.seq {
+            let _ = write!(line, "; seq={seq}");
+        }
+        let _ = write!(line, "; by={}", record_fields::quote(&self.by));
         if let Some(url) = &self.url {
             let _ = write!(line, "; url={}", record_fields::quote(url));
         }
@@ -120,12 +131,17 @@ impl Deploy {
                 "`commit` must be a full object id, found `{commit}`"
             ));
         }
+        let seq = match get("seq") {
+            Some(v) => Some(crate::gate::record_order::parse_seq(&v)?),
+            None => None,
+        };
         Ok(Deploy {
             env: env.to_owned(),
             status,
             tag: get("tag").ok_or("missing `tag=`")?,
             commit,
             at,
+            seq,
             by: get("by").unwrap_or_default(),
             url: get("url"),
             note: get("note"),
@@ -135,6 +151,12 @@ impl Deploy {
     /// The record's time.
     pub fn time(&self) -> Timestamp {
         self.at.parse().unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// The record's place in the order of recording: later records have
+    /// higher keys.
+    pub fn order(&self) -> u64 {
+        crate::gate::record_order::key(self.seq, self.at.parse().ok())
     }
 }
 
@@ -154,17 +176,19 @@ pub fn parse_note(text: &str) -> (Vec<Deploy>, Vec<String>) {
     (found, bad)
 }
 
-/// Sorts records oldest first (by time, then by line order).
+/// Sorts records into the order they were recorded in. Records without
+/// `seq` that share a second keep the order they were read in; ties between
+/// records with `seq` (made at once in two clones) are broken by their text.
 pub fn chronological(records: &mut [Deploy]) {
-    records.sort_by_key(Deploy::time);
+    records.sort_by_cached_key(|d| (d.order(), d.seq.map(|_| d.to_line())));
 }
 
-/// The latest record of each environment, in the order given.
+/// The last record of an environment (the last recorded, not the last second).
 pub fn latest<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
     records
         .iter()
         .filter(|d| d.env == env)
-        .max_by_key(|d| d.time())
+        .max_by_key(|d| d.order())
 }
 
 /// Why `started` in `env` for `tag` is not allowed yet, if it is not.
@@ -181,7 +205,7 @@ pub fn promotion_problems(
         let success = records
             .iter()
             .filter(|d| d.env == *required && d.tag == tag && d.status == Status::Succeeded)
-            .max_by_key(|d| d.time());
+            .max_by_key(|d| d.order());
         match success {
             None => problems.push(format!("{tag} has not succeeded in `{required}` yet")),
             Some(d) => {
@@ -206,7 +230,7 @@ pub fn promotion_problems(
                     x.env == *required
                         && x.tag == tag
                         && matches!(x.status, Status::Failed | Status::RolledBack)
-                        && x.time() > d.time()
+                        && x.order() > d.order()
                 });
                 if later_bad {
                     problems.push(format!(
@@ -245,10 +269,10 @@ pub fn running<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
                 x.env == env
                     && x.tag == d.tag
                     && matches!(x.status, Status::RolledBack)
-                    && x.time() >= d.time()
+                    && x.order() >= d.order()
             })
         })
-        .max_by_key(|d| d.time())
+        .max_by_key(|d| d.order())
 }
 
 /// The release to roll `env` back to from `current` (what runs there): the
@@ -259,24 +283,24 @@ pub fn rollback_target<'a>(
     env: &str,
     current: &Deploy,
 ) -> Option<&'a Deploy> {
-    let since = current.time();
+    let since = current.order();
     records
         .iter()
         .filter(|d| {
             d.env == env
                 && d.tag != current.tag
                 && d.status == Status::Succeeded
-                && d.time() <= since
+                && d.order() <= since
         })
         .filter(|d| {
             !records.iter().any(|x| {
                 x.env == env
                     && x.tag == d.tag
                     && matches!(x.status, Status::Failed | Status::RolledBack)
-                    && x.time() >= d.time()
+                    && x.order() >= d.order()
             })
         })
-        .max_by_key(|d| d.time())
+        .max_by_key(|d| d.order())
 }
 
 #[cfg(test)]
@@ -290,6 +314,7 @@ mod tests {
             tag: tag.into(),
             commit: "a".repeat(40),
             at: at.into(),
+            seq: None,
             by: "Ada <ada@x>".into(),
             url: None,
             note: None,
@@ -346,6 +371,37 @@ mod tests {
             promotion_problems(&records, "production", &config, "v3", 1, later)[0]
                 .contains("not succeeded")
         );
+    }
+
+    #[test]
+    fn same_second_records_follow_recording_order() {
+        let second = "2026-11-27T10:00:00Z";
+        let base = crate::gate::record_order::micros(second.parse().unwrap());
+        let recorded = |status, tag: &str, n: u64| Deploy {
+            seq: Some(base + n),
+            ..d("prod", status, tag, second)
+        };
+        // Read in another order than recorded (a merged note is sorted).
+        let mut records = vec![
+            recorded(Status::Failed, "v1.1.0", 2),
+            recorded(Status::Succeeded, "v1.0.0", 0),
+            recorded(Status::Started, "v1.1.0", 1),
+        ];
+        chronological(&mut records);
+        let last = latest(&records, "prod").unwrap();
+        assert_eq!((last.tag.as_str(), last.status), ("v1.1.0", Status::Failed));
+        assert_eq!(running(&records, "prod").unwrap().tag, "v1.0.0");
+        let line = records[0].to_line();
+        assert!(
+            line.contains(&format!("; at={second}; seq={base}; by=")),
+            "{line}"
+        );
+        assert_eq!(Deploy::parse(&line).unwrap(), records[0]);
+        // Old records (no seq) come before new ones in the same second.
+        records.push(d("prod", Status::Succeeded, "v0.9.0", second));
+        chronological(&mut records);
+        assert_eq!(records[0].tag, "v0.9.0");
+        assert!(Deploy::parse(&line.replace(&format!("seq={base}"), "seq=x")).is_err());
     }
 
     #[test]

@@ -3,14 +3,16 @@
 //! an approval to the tag name, commit and tree. Pure: lines in, records out.
 //!
 //! ```text
-//! Tested-by: Ada Author <ada@example.com>; suite=unit; result=pass; commit=<hex>; tree=<hex>; at=2026-11-27T07:00:00Z; command="cargo test"
-//! Approved-by: Bea <bea@example.com>; tag=v1.3.0; commit=<hex>; tree=<hex>; at=2026-11-27T08:00:00Z; sig=<base64>
+//! Tested-by: Ada Author <ada@example.com>; suite=unit; result=pass; commit=<hex>; tree=<hex>; at=2026-11-27T07:00:00Z; seq=1795773600000000; command="cargo test"
+//! Approved-by: Bea <bea@example.com>; tag=v1.3.0; commit=<hex>; tree=<hex>; at=2026-11-27T08:00:00Z; seq=1795777200000000; sig=<base64>
 //! ```
 //!
 //! Fields are `key=value`, separated by `; `; a value with a space, `;`,
-//! `"` or `\` is double-quoted with `\"` and `\\` escapes. The signature
-//! (`sig`, the base64 body of an SSH signature) covers the canonical
-//! payload: a fixed first line and the record without `sig`.
+//! `"` or `\` is double-quoted with `\"` and `\\` escapes. `seq` orders
+//! records ([`crate::gate::record_order`]); records without it (made before
+//! it existed) are read as before and order by `at`. The signature (`sig`,
+//! the base64 body of an SSH signature) covers the canonical payload: a
+//! fixed first line and the record without `sig`.
 
 use std::fmt::Write as _;
 
@@ -63,6 +65,10 @@ pub struct Record {
     pub tree: String,
     /// When, RFC 3339 in UTC.
     pub at: String,
+    /// Its place in the order of recording (see [`crate::gate::record_order`]);
+    /// `None` in records made before `seq` existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
     /// The SSH signature's base64 body, if signed.
     pub signature: Option<String>,
 }
@@ -112,6 +118,9 @@ impl Record {
                 fields.push(("commit", self.commit.clone()));
                 fields.push(("tree", self.tree.clone()));
                 fields.push(("at", self.at.clone()));
+                if let Some(seq) = self.seq {
+                    fields.push(("seq", seq.to_string()));
+                }
                 fields.push(("command", command.clone()));
             }
             Claim::Approval { tag, env } => {
@@ -122,6 +131,9 @@ impl Record {
                 fields.push(("commit", self.commit.clone()));
                 fields.push(("tree", self.tree.clone()));
                 fields.push(("at", self.at.clone()));
+                if let Some(seq) = self.seq {
+                    fields.push(("seq", seq.to_string()));
+                }
             }
         }
         fields
@@ -191,6 +203,12 @@ impl Record {
         self.at.parse().ok()
     }
 
+    /// The record's place in the order of recording: later records have
+    /// higher keys (see [`crate::gate::record_order`]).
+    pub fn order(&self) -> u64 {
+        crate::gate::record_order::key(self.seq, self.timestamp())
+    }
+
     /// Parses one line.
     pub fn parse(line: &str) -> Result<Record, ParseError> {
         let line = line.trim_end_matches(['\r', '\n']);
@@ -252,6 +270,10 @@ impl Record {
             .iter()
             .find(|(k, _)| k == "sig")
             .map(|(_, v)| v.clone());
+        let seq = match fields.iter().find(|(k, _)| k == "seq") {
+            Some((_, v)) => Some(crate::gate::record_order::parse_seq(v).map_err(ParseError)?),
+            None => None,
+        };
         Ok(Record {
             name: name.to_owned(),
             email: email.to_owned(),
@@ -259,6 +281,7 @@ impl Record {
             commit: hex("commit")?,
             tree: hex("tree")?,
             at,
+            seq,
             signature,
         })
     }
@@ -282,19 +305,12 @@ pub fn parse_note(text: &str) -> (Vec<Record>, Vec<(String, ParseError)>) {
     (records, bad)
 }
 
-/// Appends a line to a note's text, keeping every line there (line union).
-pub fn append(existing: Option<&str>, line: &str) -> String {
-    let mut lines: Vec<&str> = existing
-        .unwrap_or("")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    if !lines.contains(&line) {
-        lines.push(line);
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    text
+/// Sorts records into the order they were recorded in. Records without
+/// `seq` that share a second keep the order they were read in (their
+/// note's line order); ties between records with `seq` (made at once in
+/// two clones) are broken by their text, the same in every clone.
+pub fn in_recording_order(records: &mut [Record]) {
+    records.sort_by_cached_key(|r| (r.order(), r.seq.map(|_| r.to_line())));
 }
 
 #[cfg(test)]
@@ -313,6 +329,7 @@ mod tests {
             commit: "a".repeat(40),
             tree: "b".repeat(40),
             at: "2026-11-27T07:00:00Z".into(),
+            seq: None,
             signature: None,
         }
     }
@@ -376,9 +393,49 @@ mod tests {
     }
 
     #[test]
-    fn append_is_a_line_union() {
-        let a = append(None, "one");
-        let b = append(Some(&a), "two");
-        assert_eq!(append(Some(&b), "one"), "one\ntwo\n");
+    fn seq_round_trips_and_orders() {
+        let old = test_record();
+        let line = old.to_line();
+        assert!(!line.contains("seq="), "{line}");
+        assert_eq!(Record::parse(&line).unwrap().seq, None);
+        let new = Record {
+            seq: Some(1_795_773_600_000_001),
+            ..test_record()
+        };
+        let line = new.to_line();
+        assert!(
+            line.contains("; at=2026-11-27T07:00:00Z; seq=1795773600000001; command="),
+            "{line}"
+        );
+        assert_eq!(Record::parse(&line).unwrap().seq, new.seq);
+        assert!(Record::parse(&line.replace("seq=1795773600000001", "seq=soon")).is_err());
+        // Signed: `seq` is part of the payload.
+        assert_ne!(new.payload(), old.payload());
+        // Recording order, not the clock's second; old records first.
+        let at = |seq: Option<u64>, suite: &str| Record {
+            seq,
+            claim: Claim::Test {
+                suite: suite.into(),
+                passed: true,
+                command: String::new(),
+            },
+            ..test_record()
+        };
+        let mut records = vec![
+            at(Some(1_795_773_600_000_003), "c"),
+            at(Some(1_795_773_600_000_002), "b"),
+            at(None, "old2"),
+            at(None, "old1"),
+            at(Some(1_795_773_600_000_002), "a"),
+        ];
+        in_recording_order(&mut records);
+        let suites: Vec<String> = records
+            .iter()
+            .map(|r| match &r.claim {
+                Claim::Test { suite, .. } => suite.clone(),
+                Claim::Approval { .. } => String::new(),
+            })
+            .collect();
+        assert_eq!(suites, ["old2", "old1", "a", "b", "c"]);
     }
 }

@@ -5,8 +5,9 @@
 //! 2. [`policy`]: the `[gate]` rules read from it, with the release
 //!    [`window`];
 //! 3. [`evidence`]: test and approval records from git notes (their field
-//!    syntax in [`record_fields`]), and their SSH [`signatures`] checked
-//!    against the trusted `allowed_signers`;
+//!    syntax in [`record_fields`], their order in [`record_order`]), and
+//!    their SSH [`signatures`] checked against the trusted
+//!    `allowed_signers`;
 //! 4. [`requirements`]: the policy evaluated against the evidence, one
 //!    requirement at a time (pure);
 //! 5. [`verdict`]: all of the above for one candidate, shared by `plan`,
@@ -16,6 +17,7 @@
 pub mod evidence;
 pub mod policy;
 pub mod record_fields;
+pub mod record_order;
 pub mod requirements;
 pub mod signatures;
 pub mod trust_base;

@@ -216,7 +216,7 @@ pub fn evaluate(
             }
             match admissible(record, subject, policy, now, verify) {
                 Ok(_) => {
-                    if latest.is_none_or(|l| record.timestamp() >= l.timestamp()) {
+                    if latest.is_none_or(|l| record.order() >= l.order()) {
                         latest = Some(record);
                     }
                 }
@@ -541,6 +541,7 @@ mod tests {
             commit: C.into(),
             tree: tree.into(),
             at: at.into(),
+            seq: None,
             signature: None,
         }
     }
@@ -556,6 +557,7 @@ mod tests {
             commit: commit.into(),
             tree: T.into(),
             at: "2026-11-27T08:00:00Z".into(),
+            seq: None,
             signature: None,
         }
     }
@@ -637,6 +639,32 @@ mod tests {
         assert!(report.requirements[0].detail.contains("failed"));
         let report = run(&[test("ci@example.com", true, T, "2026-11-20T06:00:00Z")]);
         assert!(report.requirements[0].rejected[0].contains("max-age"));
+    }
+
+    #[test]
+    fn latest_run_is_the_last_recorded_not_the_last_second() {
+        // Both in one second: the one recorded later decides, wherever it
+        // is in the note.
+        let at = "2026-11-27T07:00:00Z";
+        let seq = crate::gate::record_order::micros(at.parse().unwrap());
+        let pass = Record {
+            seq: Some(seq + 1),
+            ..test("ci@example.com", true, T, at)
+        };
+        let fail = Record {
+            seq: Some(seq),
+            ..test("ci@example.com", false, T, at)
+        };
+        let report = run(&[pass.clone(), fail.clone()]);
+        assert!(report.requirements[0].ok, "{:?}", report.requirements[0]);
+        let report = run(&[
+            Record {
+                seq: Some(seq + 2),
+                ..fail
+            },
+            pass,
+        ]);
+        assert!(report.requirements[0].detail.contains("failed"));
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub struct Assessment {
     pub has_policy: bool,
 }
 
-/// Reads the evidence records on a commit (tests and approvals).
+/// Reads the evidence records on a commit (tests and approvals), in the
+/// order they were recorded in.
 pub fn records(repo: &Repo, commit: Oid) -> Result<(Vec<Record>, Vec<String>), Error> {
     let mut records = Vec::new();
     let mut malformed = Vec::new();
@@ -58,6 +59,7 @@ pub fn records(repo: &Repo, commit: Oid) -> Result<(Vec<Record>, Vec<String>), E
             );
         }
     }
+    evidence::in_recording_order(&mut records);
     Ok((records, malformed))
 }
 

@@ -9,6 +9,7 @@
 //! `test --isolated` runs in.
 
 pub mod commit_graph;
+pub mod identity;
 pub mod isolated_checkout;
 pub mod repo;
 pub mod tags;

@@ -333,6 +333,21 @@ impl Repo {
         self.repo.workdir().map(Path::to_path_buf)
     }
 
+    /// A `git` command acting on this repository, started where git itself
+    /// would find it: the work tree, or `GIT_DIR` for a bare repository.
+    pub fn git_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        match self.repo.workdir() {
+            Some(root) => {
+                cmd.current_dir(root);
+            }
+            None => {
+                cmd.env("GIT_DIR", self.repo.path());
+            }
+        }
+        cmd
+    }
+
     /// Refuses a shallow clone.
     pub fn ensure_complete(&self) -> Result<(), RepoError> {
         if self.repo.is_shallow() {

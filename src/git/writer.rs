@@ -1,13 +1,16 @@
-//! The writer: the only code that changes files (and, later, refs and
-//! notes). Files are written atomically: a temporary file in the same
-//! directory, synced, then renamed over the target. A file that exists keeps
-//! its permissions; a new one gets `0666` less the umask, as any editor
-//! would make it; a symlink is written through to the file it points at.
+//! The writer: the only code that changes files and notes. Files are
+//! written atomically: a temporary file in the same directory, synced, then
+//! renamed over the target. A file that exists keeps its permissions; a new
+//! one gets `0666` less the umask, as any editor would make it; a symlink is
+//! written through to the file it points at. Notes refs change only by
+//! compare-and-swap ([`notes`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::Error;
+
+pub mod notes;
 
 /// Writes a file through a temporary file in the same directory and a rename.
 ///
@@ -84,32 +87,6 @@ pub fn through_symlinks(path: &Path) -> Result<PathBuf, Error> {
         format!("`{}` is a symlink loop", path.display()),
         &["point the link at a file"],
     ))
-}
-
-/// Appends a record line to the note on `commit` in `notes_ref`, keeping
-/// every line already there.
-pub fn append_note(
-    repo: &crate::git::repo::Repo,
-    notes_ref: &str,
-    commit: git2::Oid,
-    line: &str,
-) -> Result<(), Error> {
-    let existing = repo.note(notes_ref, commit)?;
-    let text = crate::gate::evidence::append(existing.as_deref(), line);
-    let git = repo.git();
-    let signature = git.signature().map_err(|e| {
-        Error::refused(
-            format!("cannot record evidence without an identity: {}", e.message()),
-            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
-        )
-    })?;
-    git.note(&signature, &signature, Some(notes_ref), commit, &text, true)
-        .map_err(|e| {
-            Error::Repo(crate::git::repo::git_err(format!(
-                "writing a note to `{notes_ref}`"
-            ))(e))
-        })?;
-    Ok(())
 }
 
 #[cfg(test)]

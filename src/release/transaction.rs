@@ -47,6 +47,8 @@ pub struct Release<'a> {
     pub sign: bool,
     /// Push to this remote.
     pub push: Option<&'a str>,
+    /// Who releases: git's committer identity.
+    pub ident: &'a crate::git::identity::Ident,
 }
 
 /// A release that was written.
@@ -180,8 +182,9 @@ fn prepare(repo: &Repo, release: &Release<'_>) -> Result<Prepared, Error> {
         files,
         sign,
         push,
+        ident,
     } = *release;
-    let signature = release_signature(git)?;
+    let signature = release_signature(ident)?;
     let parent = git.find_commit(head).map_err(git_err("reading HEAD"))?;
     let base = parent.tree().map_err(git_err("reading HEAD's tree"))?;
     let mut commit = head;
@@ -290,12 +293,15 @@ fn prepare(repo: &Repo, release: &Release<'_>) -> Result<Prepared, Error> {
 
 /// The release commit and tag carry the release time (GIT_RELEASE_NOW pins
 /// it, for reproducible releases and tests).
-fn release_signature(git: &git2::Repository) -> Result<git2::Signature<'static>, Error> {
-    let me = git.signature().map_err(git_err("reading your identity"))?;
+/// The release commit and tag carry git's committer identity and the
+/// release time (GIT_RELEASE_NOW pins it, for reproducible releases and tests).
+fn release_signature(
+    ident: &crate::git::identity::Ident,
+) -> Result<git2::Signature<'static>, Error> {
     let now = crate::clock::now()?;
     Ok(git2::Signature::new(
-        &String::from_utf8_lossy(me.name_bytes()),
-        &String::from_utf8_lossy(me.email_bytes()),
+        &ident.name,
+        &ident.email,
         &git2::Time::new(now.as_second(), 0),
     )
     .map_err(git_err("making the release signature"))?)
@@ -397,6 +403,7 @@ fn act(
         files,
         sign,
         push,
+        ident: _,
     } = *release;
     let commit = prepared.commit;
 

@@ -18,15 +18,26 @@ const BASE_DATE: u64 = 1_700_000_000;
 /// The environment every git and git-release call gets: no user or
 /// system config, fixed identities, no colour.
 pub fn hermetic(cmd: &mut Command, home: &Path) {
+    hermetic_without_identity(cmd, home);
+    cmd.env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com");
+}
+
+/// The hermetic environment with no identity at all: git-release records as
+/// whoever `user.name`/`user.email` (see [`TestRepo::as_user`]), `git -c` or
+/// `GIT_COMMITTER_*` say, as git would, and git guesses nothing from the
+/// host (`user.useConfigOnly`).
+pub fn hermetic_without_identity(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", home)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Author")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Author")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+        .env("GIT_CONFIG_VALUE_0", "true")
         .env("NO_COLOR", "1")
         .env("LC_ALL", "C");
 }
@@ -213,15 +224,22 @@ impl TestRepo {
 
     /// Runs the real binary in `dir` with extra environment variables.
     pub fn run_env(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let output = self.command(dir, args, vars).output().unwrap();
+        Run { output }
+    }
+
+    /// The command that runs the real binary in `dir` (to spawn it): the
+    /// hermetic environment without identity, pinned dates, `vars`.
+    pub fn command(&self, dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
-        hermetic(&mut cmd, self.root());
+        hermetic_without_identity(&mut cmd, self.root());
         cmd.env("SOURCE_DATE_EPOCH", "1700000000");
         cmd.env("GIT_RELEASE_NOW", "2023-11-15T10:00:00Z");
         for (key, value) in vars {
             cmd.env(key, value);
         }
-        let output = cmd.args(args).current_dir(dir).output().unwrap();
-        Run { output }
+        cmd.args(args).current_dir(dir);
+        cmd
     }
 
     /// Runs the real binary in the work tree.

@@ -221,21 +221,24 @@ fn status_rollback_and_execute() {
             ],
         )
         .expect(0);
+        if tag == "v0.2.0" {
+            // v0.2.0 later failed in production (recorded in its turn:
+            // records count in the order they were recorded in).
+            at(
+                &repo,
+                "2023-11-02T12:00:00Z",
+                &[
+                    "deploy",
+                    "v0.2.0",
+                    "--env",
+                    "production",
+                    "--status",
+                    "failed",
+                ],
+            )
+            .expect(0);
+        }
     }
-    // v0.2.0 later failed in production.
-    at(
-        &repo,
-        "2023-11-02T12:00:00Z",
-        &[
-            "deploy",
-            "v0.2.0",
-            "--env",
-            "production",
-            "--status",
-            "failed",
-        ],
-    )
-    .expect(0);
     let run = repo.run(&["status"]);
     run.expect(0);
     insta::assert_snapshot!("status", run.stdout());

@@ -3,17 +3,19 @@
 mod attacks;
 mod changelog;
 mod config_paths;
-#[cfg(unix)]
-mod durability;
 mod fixture;
 mod fuzz;
 mod gate;
 mod help;
 mod hooks;
+mod identity;
 mod ledger;
 mod monorepo;
 mod plan;
+mod record_durability;
 mod regressions;
 mod reverts;
+#[cfg(unix)]
+mod tag_durability;
 mod test_command;
 mod version;

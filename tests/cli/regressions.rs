@@ -368,3 +368,158 @@ fn deeply_nested_templates_are_refused_instead_of_overflowing_the_stack() {
         run.stderr()
     );
 }
+
+/// Three releases on `main` and a production environment with no rules.
+fn three_releases() -> TestRepo {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[environments.production]\nrollback-command = \"true\"\n\n[environments.staging]\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("feat: a").tag("v1.0.0");
+    repo.commit("feat: b").tag("v1.1.0");
+    repo.commit("feat: c").tag("v1.2.0");
+    repo.as_user("Ada Author", "ada@example.com");
+    repo
+}
+
+#[test]
+fn deploys_within_one_second_keep_the_order_they_were_recorded_in() {
+    // All at the same pinned second: the clock cannot order them. The
+    // notes of two commits are read in object-id order, so the same story
+    // is told twice, once upward (production) and once downward (staging):
+    // one of them runs against that order.
+    let repo = three_releases();
+    for (env, good, bad) in [
+        ("production", "v1.0.0", "v1.1.0"),
+        ("staging", "v1.1.0", "v1.0.0"),
+    ] {
+        for (tag, status) in [(good, "succeeded"), (bad, "started"), (bad, "failed")] {
+            repo.run(&["deploy", tag, "--env", env, "--status", status])
+                .expect(0);
+        }
+    }
+    let run = repo.run(&["status"]);
+    run.expect(1);
+    assert!(
+        run.stdout().contains(
+            "production     v1.0.0           2023-11-15T10:00:00Z   v1.1.0 failed at 2023-11-15T10:00:00Z  <-- attention"
+        ) && run.stdout().contains(
+            "staging        v1.1.0           2023-11-15T10:00:00Z   v1.0.0 failed at 2023-11-15T10:00:00Z  <-- attention"
+        ),
+        "{}",
+        run.stdout()
+    );
+    let json = repo.run(&["status", "--format", "json"]).json();
+    assert_eq!(json[0]["last_tag"], "v1.1.0", "{json}");
+    assert_eq!(json[0]["last_status"], "failed", "{json}");
+    assert_eq!(json[1]["last_tag"], "v1.0.0", "{json}");
+    assert_eq!(json[1]["last_status"], "failed", "{json}");
+    let shown = repo.run(&["show", "v1.1.0", "--format", "json"]).json();
+    let statuses: Vec<&str> = shown["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["env"] == "production")
+        .map(|d| d["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(statuses, ["started", "failed"], "{shown}");
+    let log = repo.run(&["log", "--format", "json"]).json();
+    let v110 = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["tag"] == "v1.1.0")
+        .unwrap();
+    assert_eq!(v110["environments"][0]["env"], "production", "{log}");
+    assert_eq!(v110["environments"][0]["status"], "failed", "{log}");
+}
+
+#[test]
+fn rollback_picks_by_recording_order_within_one_second() {
+    let repo = three_releases();
+    // The notes live on three commits, read in object-id order: deploy
+    // them, in one second, in the opposite order.
+    let mut tags = ["v1.0.0", "v1.1.0", "v1.2.0"];
+    tags.sort_by_key(|t| std::cmp::Reverse(repo.id(&format!("{t}^{{commit}}"))));
+    for tag in tags {
+        repo.run(&[
+            "deploy",
+            tag,
+            "--env",
+            "production",
+            "--status",
+            "succeeded",
+        ])
+        .expect(0);
+    }
+    let run = repo.run(&["rollback", "--env", "production"]);
+    run.expect(0);
+    let expected = format!("Roll `production` back from {} to {}", tags[2], tags[1]);
+    assert!(run.stdout().starts_with(&expected), "{}", run.stdout());
+    // Executed, in the same second again: the rollback is recorded after
+    // the deployments it undoes.
+    repo.run(&["rollback", "--env", "production", "--execute"])
+        .expect(0);
+    let json = repo.run(&["status", "--format", "json"]).json();
+    assert_eq!(json[0]["running"], tags[1], "{json}");
+    assert_eq!(json[0]["last_tag"], tags[1], "{json}");
+    assert_eq!(json[0]["last_status"], "succeeded", "{json}");
+}
+
+#[test]
+fn gate_takes_the_last_recorded_test_run_even_from_a_sorted_note() {
+    let mut repo = with_policy();
+    repo.commit("feat: x");
+    repo.run(&["test", "--suite", "unit", "--", "true"])
+        .expect(0);
+    repo.run(&["test", "--suite", "unit", "--", "false"])
+        .expect(1);
+    // `git notes merge -s cat_sort_uniq` (older syncs) sorts a note's lines:
+    // `result=fail` now comes before `result=pass`, in the same second.
+    let note = repo.git(&["notes", "--ref", "release/tests", "show", "HEAD"]);
+    let mut lines: Vec<&str> = note.lines().collect();
+    lines.sort_unstable();
+    assert!(lines[0].contains("result=fail"), "{lines:?}");
+    repo.git(&[
+        "notes",
+        "--ref",
+        "release/tests",
+        "add",
+        "-f",
+        "-m",
+        &lines.join("\n"),
+        "HEAD",
+    ]);
+    let run = repo.run(&["gate"]);
+    run.expect(1);
+    assert!(
+        run.stdout().contains("the latest run on tree"),
+        "{}",
+        run.stdout()
+    );
+    repo.run(&["test", "--suite", "unit", "--", "true"])
+        .expect(0);
+    repo.run(&["gate"]).expect(0);
+}
+
+#[test]
+fn records_made_before_seq_existed_still_count() {
+    let mut repo = with_policy();
+    repo.commit("feat: x");
+    let head = repo.id("HEAD");
+    let tree = repo.id("HEAD^{tree}");
+    let old = format!(
+        "Tested-by: Ada Author <ada@example.com>; suite=unit; result=pass; commit={head}; tree={tree}; at=2023-11-15T09:00:00Z; command=true"
+    );
+    repo.git(&["notes", "--ref", "release/tests", "add", "-m", &old, "HEAD"]);
+    repo.run(&["gate"]).expect(0);
+    // A newer record (with seq) in the same note comes after the old one.
+    repo.run(&["test", "--suite", "unit", "--", "false"])
+        .expect(1);
+    repo.run(&["gate"]).expect(1);
+    let note = repo.git(&["notes", "--ref", "release/tests", "show", "HEAD"]);
+    assert!(note.starts_with(&old), "{note}");
+    assert!(note.contains("; seq="), "{note}");
+}

@@ -84,7 +84,7 @@ fn approve(
             &["give the tag the release will get, e.g. `--tag v1.2.0`"],
         ));
     }
-    let (name, email) = record::identity(repo)?;
+    let ident = record::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
         Some(record::signing_key(repo)?)
     } else {
@@ -92,8 +92,8 @@ fn approve(
     };
     let commit = history.candidate;
     let mut record = Record {
-        name,
-        email: email.clone(),
+        name: ident.name.clone(),
+        email: ident.email.clone(),
         claim: Claim::Approval {
             tag: tag.clone(),
             env: args.env.clone(),
@@ -101,21 +101,25 @@ fn approve(
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
     if history
         .changes
         .iter()
-        .any(|c| !c.merge && c.author.email.eq_ignore_ascii_case(&email))
+        .any(|c| !c.merge && c.author.email.eq_ignore_ascii_case(&ident.email))
     {
         env.out.warn(&format!(
             "you authored commits in this release; unless `self-approval = true`, your approval of {tag} will not count"
         ));
     }
-    record::store(repo, APPROVALS_REF, &record, &env.out)?;
+    let to = record::Store {
+        notes_ref: APPROVALS_REF,
+        ident: &ident,
+        command: "git release approve",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     let signed = if record.signature.is_some() {
         ", signed"
     } else {
@@ -154,15 +158,15 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
             &["approve a release that exists: `git release log` lists them"],
         )
     })?;
-    let (name, email) = record::identity(repo)?;
+    let ident = record::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
         Some(record::signing_key(repo)?)
     } else {
         None
     };
     let mut record = Record {
-        name,
-        email,
+        name: ident.name.clone(),
+        email: ident.email.clone(),
         claim: Claim::Approval {
             tag: tag.to_owned(),
             env: Some(environment.to_owned()),
@@ -170,12 +174,16 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
-    record::store(repo, APPROVALS_REF, &record, &env.out)?;
+    let to = record::Store {
+        notes_ref: APPROVALS_REF,
+        ident: &ident,
+        command: "git release approve",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     env.out.say(&format!(
         "recorded: {} <{}> approves deploying {tag} to `{environment}`",
         record.name, record.email

@@ -5,7 +5,10 @@ use crate::Error;
 use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::gate::evidence::{self, DEPLOYS_REF};
+use crate::gate::evidence::DEPLOYS_REF;
+use crate::gate::record_order;
+use crate::git::identity::Ident;
+use crate::git::writer::notes;
 use crate::ledger::{self, Deploy, Status};
 
 /// `deploy`'s arguments.
@@ -28,7 +31,8 @@ pub struct Args {
     pub note: Option<String>,
 }
 
-/// Every deployment record, oldest first, and the malformed lines.
+/// Every deployment record, in the order they were recorded in, and the
+/// malformed lines.
 pub fn records(env: &Env) -> Result<(Vec<Deploy>, Vec<String>), Error> {
     let mut all = Vec::new();
     let mut bad = Vec::new();
@@ -61,6 +65,29 @@ fn count_admitted(report: &crate::gate::requirements::Report) -> usize {
         .count()
 }
 
+/// Appends a deployment record — given its `seq` in the order of
+/// recording — once the notes ref holds it.
+pub fn store(env: &Env, deploy: &mut Deploy, ident: &Ident, command: &str) -> Result<(), Error> {
+    let commit = git2::Oid::from_str(&deploy.commit)
+        .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    let now = crate::clock::now()?;
+    let update = notes::Append {
+        notes_ref: DEPLOYS_REF,
+        target: commit,
+        ident,
+        command,
+    };
+    let line = notes::append(&env.repo, &update, |snapshot| {
+        deploy.seq = Some(record_order::next(
+            snapshot.iter().map(|(_, text)| text.as_str()),
+            now,
+        ));
+        Ok(deploy.to_line())
+    })?;
+    env.out.info(&format!("appended to {DEPLOYS_REF}: {line}"));
+    Ok(())
+}
+
 /// Records the deployment.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let commit = env.repo.resolve(&format!("refs/tags/{}", args.tag)).map_err(|_| {
@@ -80,10 +107,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
+    let ident = record::identity(&env.repo)?;
     if matches!(args.status, Status::Started | Status::Succeeded) {
         // The environment's rules and its approvals come from the trusted
         // configuration and go through the release approvals' rules.
-        let deployer = env.repo.identity().ok().map(|(_, email)| email);
+        let deployer = Some(ident.email.clone());
         let check = crate::gate::verdict::assess_deployment(
             &env.repo, &args.tag, commit, &args.env, deployer,
         )?;
@@ -127,18 +155,18 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             return Ok(Outcome::No);
         }
     }
-    let (name, email) = record::identity(&env.repo)?;
-    let deploy = Deploy {
+    let mut deploy = Deploy {
         env: args.env.clone(),
         status: args.status,
         tag: args.tag.clone(),
         commit: commit.to_string(),
         at: record::now_rfc3339()?,
-        by: format!("{name} <{email}>"),
+        seq: None,
+        by: format!("{} <{}>", ident.name, ident.email),
         url: args.url.clone(),
         note: args.note.clone(),
     };
-    crate::git::writer::append_note(&env.repo, evidence::DEPLOYS_REF, commit, &deploy.to_line())?;
+    store(env, &mut deploy, &ident, "git release deploy")?;
     env.out.line(&format!(
         "recorded: {} {} in `{}`",
         args.tag,

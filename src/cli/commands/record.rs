@@ -1,20 +1,19 @@
-//! What `test` and `approve` share: the identity, the clean-tree check,
+//! What the recording commands share: the identity, the clean-tree check,
 //! signing, and appending a record to its notes ref.
 
 use crate::Error;
 use crate::cli::output::Output;
 use crate::gate::evidence::Record;
-use crate::gate::signatures;
+use crate::gate::{record_order, signatures};
+use crate::git::identity::{self, Ident};
 use crate::git::repo::Repo;
+use crate::git::writer::notes;
 
-/// The recording user's identity, refusing without one.
-pub fn identity(repo: &Repo) -> Result<(String, String), Error> {
-    repo.identity().map_err(|_| {
-        Error::refused(
-            "evidence needs to say who recorded it, and git has no identity configured",
-            &["set it with `git config user.name \"Your Name\"` and `git config user.email you@example.com`"],
-        )
-    })
+/// Who is recording: git's committer identity, exactly as `git commit`
+/// would use it (`git -c user.email=…`, `GIT_COMMITTER_*` included),
+/// refusing without one.
+pub fn identity(repo: &Repo) -> Result<Ident, Error> {
+    Ok(identity::committer(repo)?)
 }
 
 /// Refuses when the work tree has uncommitted changes, including edits
@@ -92,11 +91,40 @@ pub fn now_rfc3339() -> Result<String, Error> {
         .to_string())
 }
 
-/// Appends the record and says so.
-pub fn store(repo: &Repo, notes_ref: &str, record: &Record, out: &Output) -> Result<(), Error> {
+/// Where a record goes and who writes it.
+pub struct Store<'a> {
+    /// The notes ref.
+    pub notes_ref: &'a str,
+    /// Who records (the notes commit's identity).
+    pub ident: &'a Ident,
+    /// The command, for the notes commit message (`git release approve`).
+    pub command: &'a str,
+    /// The key to sign with, if signing.
+    pub key: Option<&'a signatures::KeyFile>,
+}
+
+/// Appends the record — given its `seq` in the order of recording, and
+/// signed if asked — and says so once the notes ref holds it.
+pub fn store(repo: &Repo, to: &Store<'_>, record: &mut Record, out: &Output) -> Result<(), Error> {
     let commit = git2::Oid::from_str(&record.commit)
         .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-    crate::git::writer::append_note(repo, notes_ref, commit, &record.to_line())?;
-    out.info(&format!("appended to {notes_ref}: {}", record.to_line()));
+    let now = crate::clock::now()?;
+    let update = notes::Append {
+        notes_ref: to.notes_ref,
+        target: commit,
+        ident: to.ident,
+        command: to.command,
+    };
+    let line = notes::append(repo, &update, |snapshot| {
+        record.seq = Some(record_order::next(
+            snapshot.iter().map(|(_, text)| text.as_str()),
+            now,
+        ));
+        if let Some(key) = to.key {
+            sign(repo, key, record)?;
+        }
+        Ok(record.to_line())
+    })?;
+    out.info(&format!("appended to {}: {line}", to.notes_ref));
     Ok(())
 }

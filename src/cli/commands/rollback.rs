@@ -8,7 +8,6 @@ use crate::Error;
 use crate::cli::commands::{deploy, record};
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::gate::evidence::DEPLOYS_REF;
 use crate::ledger::{self, Deploy, Status};
 use crate::render::describe::Describer;
 use crate::render::templates::{Kind, Templates};
@@ -97,7 +96,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             ],
         ));
     };
-    let (name, email) = record::identity(&env.repo)?;
+    let ident = record::identity(&env.repo)?;
     let status = Command::new("sh")
         .args(["-c", command])
         .env("GIT_RELEASE_TAG", &target.tag)
@@ -105,42 +104,34 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .env("GIT_RELEASE_FROM", &current.tag)
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
-    let now = crate::clock::now()?;
-    let by = format!("{name} <{email}>");
-    // The rollback is recorded first, the target's success a second later,
-    // so the order is unambiguous.
-    let write =
-        |tag: &str, commit: &str, status: Status, note: &str, offset: i64| -> Result<(), Error> {
-            let at = jiff::Timestamp::from_second(now.as_second() + offset)
-                .map_or_else(|_| now.to_string(), |t| t.to_string());
-            let deploy = Deploy {
-                env: args.env.clone(),
-                status,
-                tag: tag.to_owned(),
-                commit: commit.to_owned(),
-                at,
-                by: by.clone(),
-                url: None,
-                note: Some(note.to_owned()),
-            };
-            let oid = git2::Oid::from_str(commit)
-                .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-            crate::git::writer::append_note(&env.repo, DEPLOYS_REF, oid, &deploy.to_line())
+    let at = record::now_rfc3339()?;
+    // Recorded one after the other: `seq` keeps them in that order.
+    let write = |tag: &str, commit: &str, status: Status, note: &str| -> Result<(), Error> {
+        let mut deploy = Deploy {
+            env: args.env.clone(),
+            status,
+            tag: tag.to_owned(),
+            commit: commit.to_owned(),
+            at: at.clone(),
+            seq: None,
+            by: format!("{} <{}>", ident.name, ident.email),
+            url: None,
+            note: Some(note.to_owned()),
         };
+        deploy::store(env, &mut deploy, &ident, "git release rollback")
+    };
     if status.success() {
         write(
             &current.tag,
             &current.commit,
             Status::RolledBack,
             &format!("rolled back to {}", target.tag),
-            0,
         )?;
         write(
             &target.tag,
             &target.commit,
             Status::Succeeded,
             &format!("rollback from {}", current.tag),
-            1,
         )?;
         env.out.line(&format!(
             "rolled `{}` back to {}; recorded",
@@ -153,7 +144,6 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &target.commit,
             Status::Failed,
             &format!("rollback from {} failed ({status})", current.tag),
-            0,
         )?;
         env.out.say(&format!(
             "the rollback command failed ({status}); recorded as a failed deployment of {}",

@@ -142,7 +142,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         ));
     }
     record::ensure_clean(repo, "the release would not be what was tested")?;
-    let (_, tagger) = record::identity(repo)?;
+    let ident = record::identity(repo)?;
+    let tagger = ident.email.clone();
 
     let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
     let mut packages = env.packages.clone();
@@ -306,6 +307,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             files: &files,
             sign: args.sign,
             push: args.push.then_some(args.remote.as_str()),
+            ident: &ident,
         },
         &|text| env.out.warn(text),
     );

@@ -49,7 +49,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     if !args.isolated {
         record::ensure_clean(repo, "the tests would not run on the committed tree")?;
     }
-    let (name, email) = record::identity(repo)?;
+    let ident = record::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
         Some(record::signing_key(repo)?)
     } else {
@@ -116,8 +116,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     let passed = status.success();
     let mut record = Record {
-        name,
-        email,
+        name: ident.name.clone(),
+        email: ident.email.clone(),
         claim: Claim::Test {
             suite: args.suite.clone(),
             passed,
@@ -126,12 +126,16 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         commit: commit.to_string(),
         tree: tree.to_string(),
         at: record::now_rfc3339()?,
+        seq: None,
         signature: None,
     };
-    if let Some(key) = &key {
-        record::sign(repo, key, &mut record)?;
-    }
-    record::store(repo, TESTS_REF, &record, &env.out)?;
+    let to = record::Store {
+        notes_ref: TESTS_REF,
+        ident: &ident,
+        command: "git release test",
+        key: key.as_ref(),
+    };
+    record::store(repo, &to, &mut record, &env.out)?;
     let verdict = if passed { "passed" } else { "failed" };
     let signed = if record.signature.is_some() {
         ", signed"
