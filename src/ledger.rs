@@ -15,8 +15,14 @@ use std::fmt::Write as _;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::Error;
 use crate::config::EnvironmentConfig;
+use crate::gate::evidence::DEPLOYS_REF;
 use crate::gate::record_fields;
+use crate::gate::record_order;
+use crate::git::identity::Ident;
+use crate::git::repo::Repo;
+use crate::git::writer::notes;
 
 /// A deployment's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -301,6 +307,59 @@ pub fn rollback_target<'a>(
             })
         })
         .max_by_key(|d| d.order())
+}
+
+/// The deployment records in `refs/notes/release/deploys`.
+/// Every deployment record, in the order they were recorded in, and the
+/// malformed lines.
+pub fn read(repo: &Repo) -> Result<(Vec<Deploy>, Vec<String>), Error> {
+    let mut all = Vec::new();
+    let mut bad = Vec::new();
+    for (annotated, text) in repo.all_notes(DEPLOYS_REF)? {
+        let (found, malformed) = parse_note(&text);
+        bad.extend(malformed);
+        // A record speaks only about the commit it is attached to.
+        for record in found {
+            if record.commit == annotated.to_string() {
+                all.push(record);
+            } else {
+                bad.push(format!(
+                    "a record on {} names commit {}",
+                    &annotated.to_string()[..7],
+                    record.commit
+                ));
+            }
+        }
+    }
+    chronological(&mut all);
+    Ok((all, bad))
+}
+
+/// Appends a deployment record — given its `seq` in the order of
+/// recording — and returns its line once the notes ref holds it.
+pub fn append(
+    repo: &Repo,
+    deploy: &mut Deploy,
+    ident: &Ident,
+    command: &str,
+) -> Result<String, Error> {
+    let commit = git2::Oid::from_str(&deploy.commit)
+        .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
+    let now = crate::clock::now()?;
+    let update = notes::Append {
+        notes_ref: DEPLOYS_REF,
+        target: commit,
+        ident,
+        command,
+    };
+    let line = notes::append(repo, &update, |snapshot| {
+        deploy.seq = Some(record_order::next(
+            snapshot.iter().map(|(_, text)| text.as_str()),
+            now,
+        ));
+        Ok(deploy.to_line())
+    })?;
+    Ok(line)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod commands;
 pub mod context;
 pub mod output;
+pub mod reports;
 
 use std::ffi::OsString;
 use std::path::PathBuf;

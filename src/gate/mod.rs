@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod policy;
 pub mod record_fields;
 pub mod record_order;
+pub mod recording;
 pub mod requirements;
 pub mod signatures;
 pub mod trust_base;

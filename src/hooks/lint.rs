@@ -200,6 +200,31 @@ pub fn lint(message: &str, commit: Option<&str>, rules: &Rules, mode: Mode) -> V
     problems
 }
 
+/// The lint rules of a configuration.
+pub fn rules_of(config: &crate::config::Config) -> Rules {
+    Rules::new(&config.lint, config.types().into_keys())
+}
+
+/// The comment character git uses in message files (`core.commentChar`).
+pub fn comment_char(repo: &crate::git::repo::Repo) -> char {
+    repo.config_value("core.commentChar")
+        .and_then(|c| c.chars().next())
+        .filter(|c| !c.is_whitespace() && *c != 'a')
+        .unwrap_or('#')
+}
+
+/// Lints one commit message file, as the commit-msg hook is given it.
+pub fn lint_message_file(
+    path: &std::path::Path,
+    repo: &crate::git::repo::Repo,
+    config: &crate::config::Config,
+) -> Result<Vec<Problem>, crate::Error> {
+    let bytes =
+        std::fs::read(path).map_err(crate::Error::io(format!("reading `{}`", path.display())))?;
+    let message = clean_message_file(&String::from_utf8_lossy(&bytes), comment_char(repo));
+    Ok(lint(&message, None, &rules_of(config), Mode::Commit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

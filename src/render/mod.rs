@@ -13,5 +13,6 @@ pub mod changelog_update;
 pub mod context;
 pub mod describe;
 pub mod links;
+pub mod tag_record;
 pub mod template_limits;
 pub mod templates;

@@ -2,10 +2,10 @@
 //! candidate, bound to the tag name, commit and tree.
 
 use crate::Error;
-use crate::cli::commands::record;
 use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
 use crate::gate::evidence::{APPROVALS_REF, Claim, Record};
+use crate::gate::recording;
 use crate::history::plan;
 
 /// `approve`'s arguments.
@@ -84,9 +84,9 @@ fn approve(
             &["give the tag the release will get, e.g. `--tag v1.2.0`"],
         ));
     }
-    let ident = record::identity(repo)?;
+    let ident = recording::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
-        Some(record::signing_key(repo)?)
+        Some(recording::signing_key(repo)?)
     } else {
         None
     };
@@ -100,7 +100,7 @@ fn approve(
         },
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
-        at: record::now_rfc3339()?,
+        at: recording::now_rfc3339()?,
         seq: None,
         signature: None,
     };
@@ -113,13 +113,15 @@ fn approve(
             "you authored commits in this release; unless `self-approval = true`, your approval of {tag} will not count"
         ));
     }
-    let to = record::Store {
+    let to = recording::Store {
         notes_ref: APPROVALS_REF,
         ident: &ident,
         command: "git release approve",
         key: key.as_ref(),
     };
-    record::store(repo, &to, &mut record, &env.out)?;
+    let line = recording::store(repo, &to, &mut record)?;
+    env.out
+        .info(&format!("appended to {}: {line}", to.notes_ref));
     let signed = if record.signature.is_some() {
         ", signed"
     } else {
@@ -158,9 +160,9 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
             &["approve a release that exists: `git release log` lists them"],
         )
     })?;
-    let ident = record::identity(repo)?;
+    let ident = recording::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
-        Some(record::signing_key(repo)?)
+        Some(recording::signing_key(repo)?)
     } else {
         None
     };
@@ -173,17 +175,19 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
         },
         commit: commit.to_string(),
         tree: repo.tree_of(commit)?.to_string(),
-        at: record::now_rfc3339()?,
+        at: recording::now_rfc3339()?,
         seq: None,
         signature: None,
     };
-    let to = record::Store {
+    let to = recording::Store {
         notes_ref: APPROVALS_REF,
         ident: &ident,
         command: "git release approve",
         key: key.as_ref(),
     };
-    record::store(repo, &to, &mut record, &env.out)?;
+    let line = recording::store(repo, &to, &mut record)?;
+    env.out
+        .info(&format!("appended to {}: {line}", to.notes_ref));
     env.out.say(&format!(
         "recorded: {} <{}> approves deploying {tag} to `{environment}`",
         record.name, record.email

@@ -2,13 +2,10 @@
 //! refusing a start that the environment's promotion rules do not allow.
 
 use crate::Error;
-use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::DEPLOYS_REF;
-use crate::gate::record_order;
-use crate::git::identity::Ident;
-use crate::git::writer::notes;
+use crate::gate::recording;
 use crate::ledger::{self, Deploy, Status};
 
 /// `deploy`'s arguments.
@@ -31,31 +28,6 @@ pub struct Args {
     pub note: Option<String>,
 }
 
-/// Every deployment record, in the order they were recorded in, and the
-/// malformed lines.
-pub fn records(env: &Env) -> Result<(Vec<Deploy>, Vec<String>), Error> {
-    let mut all = Vec::new();
-    let mut bad = Vec::new();
-    for (annotated, text) in env.repo.all_notes(DEPLOYS_REF)? {
-        let (found, malformed) = ledger::parse_note(&text);
-        bad.extend(malformed);
-        // A record speaks only about the commit it is attached to.
-        for record in found {
-            if record.commit == annotated.to_string() {
-                all.push(record);
-            } else {
-                bad.push(format!(
-                    "a record on {} names commit {}",
-                    &annotated.to_string()[..7],
-                    record.commit
-                ));
-            }
-        }
-    }
-    ledger::chronological(&mut all);
-    Ok((all, bad))
-}
-
 /// How many approvals the report admitted (its evidence lines).
 fn count_admitted(report: &crate::gate::requirements::Report) -> usize {
     report
@@ -63,29 +35,6 @@ fn count_admitted(report: &crate::gate::requirements::Report) -> usize {
         .iter()
         .filter(|e| e.starts_with("Approved-by:"))
         .count()
-}
-
-/// Appends a deployment record — given its `seq` in the order of
-/// recording — once the notes ref holds it.
-pub fn store(env: &Env, deploy: &mut Deploy, ident: &Ident, command: &str) -> Result<(), Error> {
-    let commit = git2::Oid::from_str(&deploy.commit)
-        .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
-    let now = crate::clock::now()?;
-    let update = notes::Append {
-        notes_ref: DEPLOYS_REF,
-        target: commit,
-        ident,
-        command,
-    };
-    let line = notes::append(&env.repo, &update, |snapshot| {
-        deploy.seq = Some(record_order::next(
-            snapshot.iter().map(|(_, text)| text.as_str()),
-            now,
-        ));
-        Ok(deploy.to_line())
-    })?;
-    env.out.info(&format!("appended to {DEPLOYS_REF}: {line}"));
-    Ok(())
 }
 
 /// Records the deployment.
@@ -102,12 +51,12 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &["deploy a tag that `git release tag` made (it matches the tag template)"],
         ));
     }
-    let (records, malformed) = records(env)?;
+    let (records, malformed) = ledger::read(&env.repo)?;
     for m in &malformed {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
-    let ident = record::identity(&env.repo)?;
+    let ident = recording::identity(&env.repo)?;
     if matches!(args.status, Status::Started | Status::Succeeded) {
         // The environment's rules and its approvals come from the trusted
         // configuration and go through the release approvals' rules.
@@ -160,13 +109,14 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         status: args.status,
         tag: args.tag.clone(),
         commit: commit.to_string(),
-        at: record::now_rfc3339()?,
+        at: recording::now_rfc3339()?,
         seq: None,
         by: format!("{} <{}>", ident.name, ident.email),
         url: args.url.clone(),
         note: args.note.clone(),
     };
-    store(env, &mut deploy, &ident, "git release deploy")?;
+    let line = ledger::append(&env.repo, &mut deploy, &ident, "git release deploy")?;
+    env.out.info(&format!("appended to {DEPLOYS_REF}: {line}"));
     env.out.line(&format!(
         "recorded: {} {} in `{}`",
         args.tag,

@@ -3,10 +3,10 @@
 
 use crate::Error;
 use crate::cli::context::{Env, PlanArgs};
-use crate::cli::output::{Output, Style};
+use crate::cli::reports;
 use crate::error::Outcome;
 use crate::gate::requirements::Report;
-use crate::gate::verdict::{self, Assessment, Candidate};
+use crate::gate::verdict::{self, Candidate};
 use crate::history::plan;
 
 /// `gate`'s arguments.
@@ -72,68 +72,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         env.out.json_value(&all)?;
     } else {
         for assessment in &reports {
-            show(assessment, &env.out)?;
+            reports::show_assessment(assessment, &env.out)?;
         }
     }
     Ok(if ok { Outcome::Success } else { Outcome::No })
-}
-
-/// Prints an assessment (text or JSON) with its warnings.
-pub fn show(assessment: &Assessment, out: &Output) -> Result<(), Error> {
-    for warning in &assessment.warnings {
-        out.warn(warning);
-    }
-    if out.json() {
-        return out.json_value(&assessment.report);
-    }
-    out.write(&render(&assessment.report, out))
-}
-
-/// One line per requirement, with the fix and (optionally) what did not count.
-pub fn requirement_lines(
-    requirements: &[crate::gate::requirements::Requirement],
-    out: &Output,
-    rejected: bool,
-) -> String {
-    let mut s = String::new();
-    for r in requirements {
-        let mark = if r.ok {
-            out.paint(Style::Good, "ok  ")
-        } else {
-            out.paint(Style::Bad, "FAIL")
-        };
-        s.push_str(&format!("  {mark}  {}: {}\n", r.name, r.detail));
-        if let Some(fix) = &r.fix {
-            s.push_str(&format!("        fix: {fix}\n"));
-        }
-        if rejected {
-            for why in &r.rejected {
-                s.push_str(&format!(
-                    "        {} {why}\n",
-                    out.paint(Style::Dim, "not counted:")
-                ));
-            }
-        }
-    }
-    s
-}
-
-/// The report as text.
-pub fn render(report: &Report, out: &Output) -> String {
-    let mut s = format!(
-        "Gate for {} at {} (policy: {})\n",
-        report.tag,
-        &report.commit[..7.min(report.commit.len())],
-        report.policy
-    );
-    if report.requirements.is_empty() {
-        s.push_str("  no requirements: the policy asks for nothing\n");
-    }
-    s.push_str(&requirement_lines(&report.requirements, out, true));
-    s.push_str(if report.ok {
-        "Gate met.\n"
-    } else {
-        "Gate not met.\n"
-    });
-    s
 }

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use git2::Oid;
 
 use crate::Error;
-use crate::cli::commands::lint as lint_command;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::git::tags::{Match, Template};
@@ -241,8 +240,8 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
 }
 
 fn commit_msg(file: &std::path::Path, env: &Env) -> Result<Outcome, Error> {
-    let problems = lint_command::lint_file(file, env)?;
-    lint_command::report(&problems, &env.out)?;
+    let problems = crate::hooks::lint::lint_message_file(file, &env.repo, &env.config)?;
+    crate::cli::reports::lint_problems(&problems, &env.out)?;
     if problems.is_empty() {
         Ok(Outcome::Success)
     } else {

@@ -7,9 +7,8 @@ use git2::Oid;
 
 use crate::Error;
 use crate::cli::context::Env;
-use crate::cli::output::Output;
 use crate::error::Outcome;
-use crate::hooks::lint::{self, Mode, Problem, Rules};
+use crate::hooks::lint::{self, Mode};
 
 /// `lint`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -20,27 +19,6 @@ pub struct Args {
     /// Lint the message in this file (what the commit-msg hook does)
     #[arg(long, value_name = "FILE")]
     pub message_file: Option<PathBuf>,
-}
-
-/// The lint rules from configuration.
-pub fn rules(env: &Env) -> Rules {
-    Rules::new(&env.config.lint, env.config.types().into_keys())
-}
-
-/// The comment character git uses in message files.
-pub fn comment_char(env: &Env) -> char {
-    env.repo
-        .config_value("core.commentChar")
-        .and_then(|c| c.chars().next())
-        .filter(|c| !c.is_whitespace() && *c != 'a')
-        .unwrap_or('#')
-}
-
-/// Lints one message file.
-pub fn lint_file(path: &std::path::Path, env: &Env) -> Result<Vec<Problem>, Error> {
-    let bytes = std::fs::read(path).map_err(Error::io(format!("reading `{}`", path.display())))?;
-    let message = lint::clean_message_file(&String::from_utf8_lossy(&bytes), comment_char(env));
-    Ok(lint::lint(&message, None, &rules(env), Mode::Commit))
 }
 
 /// The candidate, the last release of each selected package (`None`: no
@@ -93,10 +71,10 @@ fn unreleased(env: &Env) -> Result<Unreleased, Error> {
 /// Lints and reports; exit 1 when there are problems.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let problems = match (&args.message_file, &args.range) {
-        (Some(file), _) => lint_file(file, env)?,
+        (Some(file), _) => lint::lint_message_file(file, &env.repo, &env.config)?,
         (None, range) => {
             let repo = &env.repo;
-            let rules = rules(env);
+            let rules = lint::rules_of(&env.config);
             let mut keep: Option<HashSet<String>> = None;
             let (start, stops) = match range.as_deref() {
                 Some(range) => match range.split_once("..") {
@@ -147,32 +125,10 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             problems
         }
     };
-    report(&problems, &env.out)?;
+    crate::cli::reports::lint_problems(&problems, &env.out)?;
     Ok(if problems.is_empty() {
         Outcome::Success
     } else {
         Outcome::No
     })
-}
-
-/// Prints problems (text on stderr, or JSON on stdout).
-pub fn report(problems: &[Problem], out: &Output) -> Result<(), Error> {
-    if out.json() {
-        return out.json_value(&problems);
-    }
-    for p in problems {
-        let at = p
-            .commit
-            .as_deref()
-            .map(|c| format!("{c} "))
-            .unwrap_or_default();
-        out.say(&format!(
-            "{at}\"{}\": {}\n    e.g. {}",
-            p.summary, p.problem, p.example
-        ));
-    }
-    if !problems.is_empty() {
-        out.say(&format!("{} problem(s); the format is `type(scope): description`, see https://www.conventionalcommits.org", problems.len()));
-    }
-    Ok(())
 }

@@ -10,7 +10,6 @@ pub mod lint;
 pub mod log;
 pub mod notes;
 pub mod plan;
-pub mod record;
 pub mod rollback;
 pub mod show;
 pub mod status;

@@ -170,7 +170,7 @@ pub fn render(plan: &Plan, out: &Output) -> String {
             "{}          {verdict} (policy: {policy})\n",
             bold("Gate:")
         ));
-        s.push_str(&crate::cli::commands::gate::requirement_lines(
+        s.push_str(&crate::cli::reports::requirement_lines(
             &plan.gate.requirements,
             out,
             false,

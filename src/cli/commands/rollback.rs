@@ -5,9 +5,9 @@
 use std::process::Command;
 
 use crate::Error;
-use crate::cli::commands::{deploy, record};
 use crate::cli::context::Env;
 use crate::error::Outcome;
+use crate::gate::recording;
 use crate::ledger::{self, Deploy, Status};
 use crate::render::describe::Describer;
 use crate::render::templates::{Kind, Templates};
@@ -25,7 +25,7 @@ pub struct Args {
 
 /// Shows (and with `--execute` carries out) the rollback.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let (records, _) = deploy::records(env)?;
+    let (records, _) = crate::ledger::read(&env.repo)?;
     let Some(current) =
         ledger::running(&records, &args.env).or_else(|| ledger::latest(&records, &args.env))
     else {
@@ -96,7 +96,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             ],
         ));
     };
-    let ident = record::identity(&env.repo)?;
+    let ident = recording::identity(&env.repo)?;
     let status = Command::new("sh")
         .args(["-c", command])
         .env("GIT_RELEASE_TAG", &target.tag)
@@ -104,7 +104,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .env("GIT_RELEASE_FROM", &current.tag)
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
-    let at = record::now_rfc3339()?;
+    let at = recording::now_rfc3339()?;
     // Recorded one after the other: `seq` keeps them in that order.
     let write = |tag: &str, commit: &str, status: Status, note: &str| -> Result<(), Error> {
         let mut deploy = Deploy {
@@ -118,7 +118,12 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             url: None,
             note: Some(note.to_owned()),
         };
-        deploy::store(env, &mut deploy, &ident, "git release rollback")
+        let line = crate::ledger::append(&env.repo, &mut deploy, &ident, "git release rollback")?;
+        env.out.info(&format!(
+            "appended to {}: {line}",
+            crate::gate::evidence::DEPLOYS_REF
+        ));
+        Ok(())
     };
     if status.success() {
         write(

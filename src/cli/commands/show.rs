@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::Error;
-use crate::cli::commands::{deploy, log};
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::Claim;
@@ -133,7 +132,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             status: "malformed, ignored".to_owned(),
         });
     }
-    let (all, _) = deploy::records(env)?;
+    let (all, _) = crate::ledger::read(&env.repo)?;
     let deployments: Vec<Deploy> = all.into_iter().filter(|d| d.tag == *tag).collect();
     let shown = Shown {
         tag: tag.clone(),
@@ -150,7 +149,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let mut s = format!("Release {tag}\n\n");
     match &shown.record {
         Some(record) => {
-            let parsed = log::parse_record(record);
+            let parsed = crate::render::tag_record::parse(record);
             if !parsed.recorded {
                 s.push_str("(the tag carries no release record)\n\n");
             }

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::Error;
-use crate::cli::commands::deploy;
 use crate::cli::context::Env;
 use crate::cli::output::Style;
 use crate::error::Outcome;
@@ -32,7 +31,7 @@ pub struct Row {
 
 /// Shows the table.
 pub fn run(env: &Env) -> Result<Outcome, Error> {
-    let (records, malformed) = deploy::records(env)?;
+    let (records, malformed) = crate::ledger::read(&env.repo)?;
     for m in &malformed {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));

@@ -10,10 +10,10 @@
 use git2::Oid;
 
 use crate::Error;
-use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence;
+use crate::gate::recording;
 use crate::git::identity::Ident;
 use crate::git::writer::notes::{self, Incoming};
 
@@ -194,7 +194,7 @@ fn merge(
         if let Some(known) = ident {
             return Ok(known.clone());
         }
-        let found = record::identity(&env.repo)?;
+        let found = recording::identity(&env.repo)?;
         *ident = Some(found.clone());
         Ok(found)
     };

@@ -7,9 +7,9 @@
 use serde::Serialize;
 
 use crate::Error;
-use crate::cli::commands::{gate, record};
 use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
+use crate::gate::recording;
 use crate::gate::verdict::{self, Candidate};
 use crate::history::plan::{self, Plan};
 use crate::history::scope::History;
@@ -141,8 +141,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             &["switch to a release branch, or add this one to `branches` in .release.toml"],
         ));
     }
-    record::ensure_clean(repo, "the release would not be what was tested")?;
-    let ident = record::identity(repo)?;
+    recording::ensure_clean(repo, "the release would not be what was tested")?;
+    let ident = recording::identity(repo)?;
     let tagger = ident.email.clone();
 
     let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
@@ -205,7 +205,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     if assessments.iter().any(|a| !a.report.ok) {
         for assessment in assessments.iter().filter(|a| !a.report.ok) {
-            gate::show(assessment, &env.out)?;
+            crate::cli::reports::show_assessment(assessment, &env.out)?;
         }
         env.out.say(&format!(
             "refusing to tag {}: the release policy is not met; nothing was written",

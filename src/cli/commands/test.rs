@@ -9,10 +9,10 @@ use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use crate::Error;
-use crate::cli::commands::record;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::gate::evidence::{Claim, Record, TESTS_REF};
+use crate::gate::recording;
 use crate::git::isolated_checkout::TempWorktree;
 use crate::git::repo::Repo;
 use crate::interrupt::{self, Deferral};
@@ -47,11 +47,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     let commit = repo.head()?;
     if !args.isolated {
-        record::ensure_clean(repo, "the tests would not run on the committed tree")?;
+        recording::ensure_clean(repo, "the tests would not run on the committed tree")?;
     }
-    let ident = record::identity(repo)?;
+    let ident = recording::identity(repo)?;
     let key = if args.sign || env.config.gate.signed {
-        Some(record::signing_key(repo)?)
+        Some(recording::signing_key(repo)?)
     } else {
         None
     };
@@ -125,17 +125,19 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         },
         commit: commit.to_string(),
         tree: tree.to_string(),
-        at: record::now_rfc3339()?,
+        at: recording::now_rfc3339()?,
         seq: None,
         signature: None,
     };
-    let to = record::Store {
+    let to = recording::Store {
         notes_ref: TESTS_REF,
         ident: &ident,
         command: "git release test",
         key: key.as_ref(),
     };
-    record::store(repo, &to, &mut record, &env.out)?;
+    let line = recording::store(repo, &to, &mut record)?;
+    env.out
+        .info(&format!("appended to {}: {line}", to.notes_ref));
     let verdict = if passed { "passed" } else { "failed" };
     let signed = if record.signature.is_some() {
         ", signed"

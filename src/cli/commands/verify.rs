@@ -63,7 +63,7 @@ pub fn show(v: &Verification, out: &Output) -> Result<(), Error> {
     }
     if let Some(gate) = &v.gate {
         s.push_str(
-            &crate::cli::commands::gate::render(gate, out)
+            &crate::cli::reports::gate_report(gate, out)
                 .lines()
                 .map(|l| format!("  {l}\n"))
                 .collect::<String>(),

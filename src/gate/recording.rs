@@ -1,8 +1,11 @@
-//! What the recording commands share: the identity, the clean-tree check,
-//! signing, and appending a record to its notes ref.
+//! Recording evidence: who records (git's committer identity), the check
+//! that the work tree is what was committed, signing, and appending a record
+//! to its notes ref by compare-and-swap, in the order of recording.
+//!
+//! In: the repository, a record and where it goes. Out: the line as the
+//! notes ref now holds it (the commands say so).
 
 use crate::Error;
-use crate::cli::output::Output;
 use crate::gate::evidence::Record;
 use crate::gate::{record_order, signatures};
 use crate::git::identity::{self, Ident};
@@ -104,8 +107,8 @@ pub struct Store<'a> {
 }
 
 /// Appends the record — given its `seq` in the order of recording, and
-/// signed if asked — and says so once the notes ref holds it.
-pub fn store(repo: &Repo, to: &Store<'_>, record: &mut Record, out: &Output) -> Result<(), Error> {
+/// signed if asked — and returns its line once the notes ref holds it.
+pub fn store(repo: &Repo, to: &Store<'_>, record: &mut Record) -> Result<String, Error> {
     let commit = git2::Oid::from_str(&record.commit)
         .map_err(|e| Error::refused(e.message().to_owned(), &[]))?;
     let now = crate::clock::now()?;
@@ -125,6 +128,5 @@ pub fn store(repo: &Repo, to: &Store<'_>, record: &mut Record, out: &Output) -> 
         }
         Ok(record.to_line())
     })?;
-    out.info(&format!("appended to {}: {line}", to.notes_ref));
-    Ok(())
+    Ok(line)
 }
