@@ -27,16 +27,21 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
     let mut reports = Vec::new();
+    let mut bases = None;
     for (plan, history) in &plans {
         let tag = match (&args.tag, &plan.next) {
             (Some(tag), _) => tag.clone(),
             (None, Some(next)) => next.tag.clone(),
             (None, None) => continue,
         };
-        let bases = verdict::bases_of(&env.repo, history.candidate)?;
+        // Every package's candidate is the same commit: one trust base.
+        if bases.is_none() {
+            bases = Some(verdict::bases_of(&env.repo, history.candidate)?);
+        }
+        let Some(bases) = &bases else { continue };
         let assessment = verdict::assess(
             &env.repo,
-            &bases,
+            bases,
             &Candidate {
                 commit: history.candidate,
                 tag,

@@ -11,8 +11,15 @@ use crate::history::version::Bump;
 /// Shows the plan: one object, or with several packages an array.
 pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
     let mut plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?;
+    // Every package's candidate is the same commit: one trust base for all.
+    let mut bases = None;
     for (plan, history) in &mut plans {
-        gate_into(plan, history, env);
+        if plan.next.is_some() {
+            let bases = bases.get_or_insert_with(|| {
+                crate::gate::verdict::bases_of(&env.repo, history.candidate)
+            });
+            gate_into(plan, history, bases, env);
+        }
     }
     if env.out.json() {
         if env.monorepo() && !env.one_package {
@@ -41,14 +48,26 @@ pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
 }
 
 /// Evaluates the gate for a plan's next release and puts it in the plan.
-fn gate_into(plan: &mut Plan, history: &crate::history::scope::History, env: &Env) {
+fn gate_into(
+    plan: &mut Plan,
+    history: &crate::history::scope::History,
+    bases: &Result<crate::gate::trust_base::Bases, Error>,
+    env: &Env,
+) {
     let Some(next) = &plan.next else { return };
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
+    let bases = match bases {
+        Ok(bases) => Ok(bases),
+        Err(e) => Err(Error::Refused {
+            message: e.to_string(),
+            hints: e.hints(),
+        }),
+    };
     let assessed = crate::clock::now().and_then(|at| {
-        let bases = crate::gate::verdict::bases_of(&env.repo, history.candidate)?;
+        let bases = bases?;
         crate::gate::verdict::assess(
             &env.repo,
-            &bases,
+            bases,
             &crate::gate::verdict::Candidate {
                 commit: history.candidate,
                 tag: next.tag.clone(),

@@ -187,8 +187,8 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
 
     // Every package's gate, before anything is written.
     let mut assessments = Vec::new();
+    let bases = verdict::bases_of(repo, head)?;
     for ((_, _, history), tag) in due.iter().zip(&tags) {
-        let bases = verdict::bases_of(repo, head)?;
         assessments.push(verdict::assess(
             repo,
             &bases,
