@@ -156,15 +156,20 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
             return Ok(Outcome::No);
         }
     };
+    // Only tags are checked: a push of branches alone costs nothing more.
+    if !updates.iter().any(|u| u.tag().is_some()) {
+        return Ok(Outcome::Success);
+    }
+    let pin = crate::gate::trust_base::pinned(&env.repo, None)?;
+    let mut verifier = crate::gate::verify_tag::Verifier::new(&env.repo, pin)?;
     // Every package's tag template, of the work tree's configuration and of
-    // the trust base of what is pushed: a published release tag of any
-    // package stays.
+    // the trust base of HEAD: a published release tag of any package stays.
     let mut templates: Vec<Template> = Vec::new();
     for package in crate::packages::all(&env.config)? {
         templates.push(package.template);
     }
     if let Ok(head) = env.repo.head() {
-        if let Ok(bases) = crate::gate::verdict::bases_of(&env.repo, head) {
+        if let Ok(bases) = verifier.bases(head) {
             for base in &bases.bases {
                 for package in crate::packages::all(&base.config).unwrap_or_default() {
                     templates.push(package.template);
@@ -172,8 +177,6 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
             }
         }
     }
-    let pin = crate::gate::trust_base::pinned(&env.repo, None)?;
-    let mut verifier = crate::gate::verify_tag::Verifier::new(&env.repo, pin)?;
     let mut refused = Vec::new();
     let mut created = Vec::new();
     for update in &updates {
