@@ -238,6 +238,13 @@ fn effect(change: &Change, rules: &Rules) -> CommitEffect {
     if change.merge && !rules.merges_count {
         return plain(Bump::None, "merge commit (its commits count)".to_owned());
     }
+    if change.breaking_footer().is_some() {
+        return plain(
+            Bump::Major,
+            "breaking change (a `BREAKING CHANGE:` footer; the header is not a Conventional Commit)"
+                .to_owned(),
+        );
+    }
     if change.is_breaking() {
         return plain(Bump::Major, "breaking change".to_owned());
     }
@@ -270,7 +277,10 @@ pub fn decide(
         .iter()
         .enumerate()
         .filter(|(_, c)| {
-            !c.is_conventional() && c.revert.is_none() && (!c.merge || rules.merges_count)
+            !c.is_conventional()
+                && c.revert.is_none()
+                && (!c.merge || rules.merges_count)
+                && (rules.strict || c.breaking_footer().is_none())
         })
         .map(|(i, _)| i)
         .collect();
@@ -479,6 +489,20 @@ mod tests {
                 Some("2.0.0"),
             ),
             (Some("1.2.3"), &["FEAT: shouty"], Some("1.3.0")),
+            // Leading blanks before the type, as semantic-release accepts.
+            (Some("1.2.3"), &[" feat: indented"], Some("1.3.0")),
+            // A breaking-change footer under a header that does not parse.
+            (
+                Some("1.2.3"),
+                &["v9 (#639)\n\nBREAKING CHANGE: the flag is gone"],
+                Some("2.0.0"),
+            ),
+            (Some("0.4.0"), &["v9\n\nBREAKING-CHANGE: x"], Some("0.5.0")),
+            (
+                Some("1.2.3"),
+                &["v9 (#639)\n\nnot BREAKING CHANGE: x"],
+                None,
+            ),
             (Some("1.2.3"), &["perf: faster"], Some("1.2.4")),
             (Some("1.2.3"), &["docs: a", "chore: b", "refactor: c"], None),
             (Some("1.2.3"), &["update readme"], None),

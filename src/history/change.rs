@@ -87,9 +87,19 @@ impl Change {
 
     /// Whether the commit is a breaking change.
     pub fn is_breaking(&self) -> bool {
-        self.conventional
-            .as_ref()
-            .is_ok_and(Conventional::is_breaking)
+        match &self.conventional {
+            Ok(conventional) => conventional.is_breaking(),
+            Err(_) => self.breaking_footer().is_some(),
+        }
+    }
+
+    /// For a message that is not a Conventional Commit: its
+    /// `BREAKING CHANGE:` footer, which still declares a breaking change.
+    pub fn breaking_footer(&self) -> Option<&str> {
+        match &self.conventional {
+            Ok(_) => None,
+            Err(_) => conventional::breaking_footer(&self.message),
+        }
     }
 
     /// The lower-case type, if conventional.

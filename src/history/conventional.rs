@@ -97,7 +97,9 @@ pub enum ParseError {
 pub fn parse(message: &str) -> Result<Conventional, ParseError> {
     let message = message.trim_start_matches(['\n', '\r']);
     let mut lines = message.lines();
-    let header = lines.next().map(str::trim_end).unwrap_or("");
+    // Leading blanks before the type are accepted, as semantic-release and
+    // commitizen accept them.
+    let header = lines.next().map(str::trim).unwrap_or("");
     if header.trim().is_empty() {
         return Err(ParseError::Empty);
     }
@@ -250,6 +252,17 @@ fn split_body_and_footers(lines: &[&str]) -> (Option<String>, Vec<Footer>) {
         }
     }
     (body, footers)
+}
+
+/// The first `BREAKING CHANGE:` (or `BREAKING-CHANGE:`) footer line of a
+/// message whose header may not parse, as conventional-changelog finds
+/// notes: any line after the header that starts with the token.
+pub fn breaking_footer(message: &str) -> Option<&str> {
+    message
+        .lines()
+        .skip(1)
+        .map(str::trim_end)
+        .find(|line| line.starts_with("BREAKING CHANGE:") || line.starts_with("BREAKING-CHANGE:"))
 }
 
 /// A revert found in a commit message: git's own `Revert "…"` form or a
@@ -443,6 +456,22 @@ mod tests {
         assert_eq!(inner.header.as_deref(), Some("feat: a (#8)"));
         let conv = parse_revert("revert: \"feat: add x\" (#12)").unwrap();
         assert_eq!(conv.header.as_deref(), Some("feat: add x"));
+    }
+
+    #[test]
+    fn leading_blanks_and_breaking_footers_under_any_header() {
+        let parsed = ok(" feat(api): add x");
+        assert_eq!(
+            (parsed.kind.as_str(), parsed.scope.as_deref()),
+            ("feat", Some("api"))
+        );
+        assert_eq!(ok("\tfix: y").kind, "fix");
+        assert_eq!(
+            breaking_footer("v9 (#639)\n\nBREAKING CHANGE: the flag is gone"),
+            Some("BREAKING CHANGE: the flag is gone")
+        );
+        assert_eq!(breaking_footer("BREAKING CHANGE: in the header only"), None);
+        assert_eq!(breaking_footer("x\n\nnot BREAKING CHANGE: here"), None);
     }
 
     #[test]

@@ -522,6 +522,15 @@ fn assemble(
             }
         ));
     }
+    for change in history.changes.iter().filter(|c| !c.merge || first_parent) {
+        if let Some(footer) = change.breaking_footer() {
+            warnings.push(format!(
+                "{} `{}` is not a Conventional Commit, but its footer `{footer}` declares a breaking change: it counts as one",
+                change.short_id(),
+                change.summary
+            ));
+        }
+    }
     if history
         .changes
         .iter()

@@ -396,3 +396,21 @@ fn odd_messages_do_not_panic() {
     run.expect(0);
     assert!(run.stdout().contains("caf\u{fffd} latin-1"));
 }
+
+#[test]
+fn a_breaking_footer_under_any_header_is_a_major_with_a_warning() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0");
+    repo.commit(" feat: indented");
+    assert_eq!(next(&repo, &[]), "1.1.0");
+    repo.commit("v9 (#639)\n\nBREAKING CHANGE: the flag is gone");
+    assert_eq!(next(&repo, &[]), "2.0.0");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings
+            .contains("its footer `BREAKING CHANGE: the flag is gone` declares a breaking change"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("bump nothing"), "{warnings}");
+}
