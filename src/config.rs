@@ -872,11 +872,137 @@ impl ConfigError {
     pub fn hints(&self) -> Vec<String> {
         match self {
             ConfigError::Path { path, .. } => path_hints(path.key, path.problem),
-            _ => vec![
-                "every key is documented in `.release.toml.example`; `git release init` writes a commented starter file".to_owned(),
-            ],
+            ConfigError::Invalid { message, .. } => {
+                let mut hints = unknown_key_hints(message);
+                hints.push(DOCUMENTED.to_owned());
+                hints
+            }
+            _ => vec![DOCUMENTED.to_owned()],
         }
     }
+}
+
+const DOCUMENTED: &str =
+    "every key is documented, with its default, in the file `git release init --stdout` prints";
+
+/// The tables and keys of `.release.toml`, for saying where a key belongs.
+const KEYS: &[(&str, &[&str])] = &[
+    (
+        "the top level (above the first `[table]`)",
+        &["tag", "initial-version", "branches", "version-files"],
+    ),
+    (
+        "[commits]",
+        &["strict", "first-parent", "types", "initial-development"],
+    ),
+    (
+        "[changelog]",
+        &[
+            "path",
+            "template",
+            "notes-template",
+            "tag-message-template",
+            "partials",
+            "header",
+            "sections",
+            "exclude",
+            "remote",
+            "host",
+        ],
+    ),
+    (
+        "[gate]",
+        &[
+            "tests",
+            "approvals",
+            "approvers",
+            "self-approval",
+            "signed",
+            "allowed-signers",
+            "trust",
+            "commit-trailers",
+            "max-age",
+            "window",
+        ],
+    ),
+    (
+        "[lint]",
+        &[
+            "types",
+            "scopes",
+            "require-scope",
+            "max-subject-length",
+            "required-trailers",
+        ],
+    ),
+    (
+        "[[package]]",
+        &[
+            "name",
+            "path",
+            "paths",
+            "exclude",
+            "tag",
+            "version-files",
+            "changelog",
+            "depends-on",
+            "initial-version",
+        ],
+    ),
+    (
+        "[environments.NAME]",
+        &["requires", "soak", "approvals", "rollback-command"],
+    ),
+];
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`": the closest
+/// expected key, and the table where `x` belongs when it is a key of
+/// another one (a top-level key written after a `[table]` header lands in
+/// that table).
+fn unknown_key_hints(message: &str) -> Vec<String> {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return Vec::new();
+    };
+    let Some((field, expected)) = rest.split_once('`') else {
+        return Vec::new();
+    };
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let mut hints = Vec::new();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(field, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4) && *d < field.len().max(1))
+        .min();
+    if let Some((_, key)) = close {
+        hints.push(format!("did you mean `{key}`?"));
+    }
+    if !candidates.contains(&field) {
+        for (table, keys) in KEYS {
+            if keys.contains(&field) {
+                hints.push(format!(
+                    "`{field}` belongs in {table}; a key written below a `[table]` header belongs to that table, so move it above the first header or under its own table"
+                ));
+                break;
+            }
+        }
+    }
+    hints
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 /// A configured path that would leave the work tree.
@@ -942,6 +1068,81 @@ fn path_hints(key: &str, problem: PathProblem) -> Vec<String> {
         ));
     }
     hints
+}
+
+#[cfg(test)]
+mod hint_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_get_the_closest_key_and_where_they_belong() {
+        let hints = |text: &str| Config::parse(text, ".release.toml").unwrap_err().hints();
+        let typo = hints("[gate]\napprovels = 1\n");
+        assert!(typo[0].contains("did you mean `approvals`?"), "{typo:?}");
+        let misplaced = hints("[lint]\nrequire-scope = true\nbranches = [\"main\"]\n");
+        assert!(
+            misplaced
+                .iter()
+                .any(|h| h.contains("`branches` belongs in the top level")),
+            "{misplaced:?}"
+        );
+        let top = hints("tagg = \"v{version}\"\n");
+        assert!(top[0].contains("did you mean `tag`?"), "{top:?}");
+        let unrelated = hints("[gate]\nzzzzzzzz = 1\n");
+        assert!(
+            !unrelated.iter().any(|h| h.contains("did you mean")),
+            "{unrelated:?}"
+        );
+        assert!(
+            unrelated.last().unwrap().contains("init --stdout"),
+            "{unrelated:?}"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    /// The key table above stays what serde knows: every table's keys, as
+    /// serde lists them for an unknown key there.
+    #[test]
+    fn the_key_table_matches_the_configuration_types() {
+        let tables = [
+            ("", None),
+            ("[commits]\n", Some("[commits]")),
+            ("[changelog]\n", Some("[changelog]")),
+            ("[gate]\n", Some("[gate]")),
+            ("[lint]\n", Some("[lint]")),
+            (
+                "[[package]]\nname = \"a\"\npath = \"a\"\n",
+                Some("[[package]]"),
+            ),
+            ("[environments.x]\n", Some("[environments.NAME]")),
+        ];
+        for (header, table) in tables {
+            let err = Config::parse(&format!("{header}zzz = 1\n"), "t").unwrap_err();
+            let ConfigError::Invalid { message, .. } = err else {
+                panic!("{err}")
+            };
+            let (_, expected) = message.split_once("expected one of ").unwrap();
+            let mut serde_keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let mut ours: Vec<&str> = match table {
+                Some(table) => KEYS.iter().find(|(t, _)| *t == table).unwrap().1.to_vec(),
+                None => {
+                    let mut keys = KEYS[0].1.to_vec();
+                    keys.extend([
+                        "commits",
+                        "changelog",
+                        "gate",
+                        "lint",
+                        "package",
+                        "environments",
+                    ]);
+                    keys
+                }
+            };
+            serde_keys.sort_unstable();
+            ours.sort_unstable();
+            assert_eq!(ours, serde_keys, "{header}");
+        }
+    }
 }
 
 #[cfg(test)]
