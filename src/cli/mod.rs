@@ -126,6 +126,9 @@ where
             let code = if e.use_stderr() { 2 } else { 0 };
             // clap prints help and version to stdout, usage errors to stderr.
             let _ = e.print();
+            if let Some(hint) = misplaced_flag_hint(&e) {
+                Output::new(Format::Text, ColorChoice::Never, false, 0).say(&hint);
+            }
             return code;
         }
     };
@@ -139,6 +142,27 @@ where
         }
     }
     crate::error::exit_code(&code)
+}
+
+/// A plan flag given before any command (`git release --bump major`): say
+/// which commands take it.
+fn misplaced_flag_hint(error: &clap::Error) -> Option<String> {
+    if error.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(clap::error::ContextValue::String(arg)) =
+        error.get(clap::error::ContextKind::InvalidArg)
+    else {
+        return None;
+    };
+    let flag = arg.split('=').next().unwrap_or(arg);
+    ["--bump", "--release-as", "--pre", "--first-parent"]
+        .contains(&flag)
+        .then(|| {
+            format!(
+                "hint: `{flag}` belongs to a command: `git release plan {arg} …`, `git release version {arg} …` or `git release tag {arg} …`"
+            )
+        })
 }
 
 fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {

@@ -182,6 +182,35 @@ impl TagIndex {
     }
 }
 
+/// The template a tag name follows, guessed from where a semantic version
+/// ends it (`7.0.0` → `{version}`, `cocogitto-7.0.0` → `cocogitto-{version}`,
+/// `api/v2.1.0` → `api/v{version}`); `None` when no suffix is one.
+pub fn guess_template(tag: &str) -> Option<String> {
+    tag.char_indices()
+        .filter(|(i, c)| c.is_ascii_digit() && (*i == 0 || !tag.as_bytes()[i - 1].is_ascii_digit()))
+        .find(|(i, _)| Version::parse(&tag[*i..]).is_ok())
+        .map(|(i, _)| format!("{}{{version}}", &tag[..i]))
+}
+
+#[cfg(test)]
+mod guess_tests {
+    #[test]
+    fn templates_guessed_from_tag_names() {
+        for (tag, expected) in [
+            ("7.0.0", Some("{version}")),
+            ("v1.2.3", Some("v{version}")),
+            ("cocogitto-7.0.0", Some("cocogitto-{version}")),
+            ("tokio-util-0.7.5", Some("tokio-util-{version}")),
+            ("api/v2.1.0-rc.1", Some("api/v{version}")),
+            ("@scope/pkg@1.0.0", Some("@scope/pkg@{version}")),
+            ("nightly", None),
+            ("v1.2", None),
+        ] {
+            assert_eq!(super::guess_template(tag).as_deref(), expected, "{tag}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

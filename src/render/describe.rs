@@ -229,13 +229,20 @@ impl<'a> Describer<'a> {
                 .find_reference(&format!("refs/tags/{name}"))
                 .is_ok();
             return Err(if exists {
-                Error::refused(
-                    format!(
+                let fix = match crate::git::tags::guess_template(name) {
+                    Some(template) => format!(
+                        "if your release tags look like `{name}`, set `tag = \"{template}\"` in `.release.toml`"
+                    ),
+                    None => "set `tag` in `.release.toml` to the template your release tags follow"
+                        .to_owned(),
+                };
+                Error::Refused {
+                    message: format!(
                         "the tag `{name}` is not a release tag: it does not match `{}` with a semantic version",
                         self.package.tag
                     ),
-                    &["set `tag` in `.release.toml` to the template your release tags follow"],
-                )
+                    hints: vec![fix],
+                }
             } else {
                 Error::refused(
                     format!("there is no tag `{name}`"),

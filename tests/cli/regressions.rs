@@ -523,3 +523,34 @@ fn records_made_before_seq_existed_still_count() {
     assert!(note.starts_with(&old), "{note}");
     assert!(note.contains("; seq="), "{note}");
 }
+
+#[test]
+fn wrong_guesses_get_a_pointer() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0").commit("feat: x");
+    repo.as_user("Ada Author", "ada@example.com");
+    let run = repo.run(&["--bump", "major"]);
+    run.expect(2);
+    assert!(
+        run.stderr()
+            .contains("`--bump` belongs to a command: `git release plan --bump"),
+        "{}",
+        run.stderr()
+    );
+    let run = repo.run(&["tag", "v1.1.0"]);
+    run.expect(2);
+    assert!(
+        run.stderr()
+            .contains("run `git release tag --release-as 1.1.0`"),
+        "{}",
+        run.stderr()
+    );
+    repo.tag("7.0.0");
+    let run = repo.run(&["notes", "--tag", "7.0.0"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains("set `tag = \"{version}\"`"),
+        "{}",
+        run.stderr()
+    );
+}

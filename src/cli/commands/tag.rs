@@ -119,7 +119,26 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     let head = repo.head()?;
     if let Some(rev) = &args.plan.rev {
-        if repo.resolve(rev)? != head {
+        let resolved = match repo.resolve(rev) {
+            Ok(resolved) => resolved,
+            // `git release tag v1.1.0`: a version, not a revision.
+            Err(_) if semver::Version::parse(rev.trim_start_matches('v')).is_ok() => {
+                let version = rev.trim_start_matches('v');
+                return Err(Error::refused(
+                    format!(
+                        "`{rev}` is not a revision here, and `tag` takes no version: it releases HEAD at the version the plan gives"
+                    ),
+                    &[
+                        &format!(
+                            "to release exactly {version}, run `git release tag --release-as {version}`"
+                        ),
+                        "to see which version the commits give, run `git release plan`",
+                    ],
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if resolved != head {
             return Err(Error::refused(
                 format!("`tag` releases HEAD, and `{rev}` is not HEAD"),
                 &["check out the commit to release first (`git switch BRANCH`)"],
