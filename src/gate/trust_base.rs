@@ -275,6 +275,14 @@ fn release_files(config: &Config) -> Vec<PathBuf> {
     files
 }
 
+/// How a walk for a trust base ended.
+pub enum Walk {
+    /// It reached the frontier.
+    Done(Frontier),
+    /// It met a tag whose verdict is not known yet: settle that one first.
+    Blocked(String),
+}
+
 /// Where the walk for a candidate's trust base stopped.
 pub struct Frontier {
     /// Commits with a verified release (or the pin), nearest first by walk
@@ -283,7 +291,9 @@ pub struct Frontier {
 }
 
 /// Walks back from `candidate` and stops at every commit that carries a
-/// verified release (`verified` says which tags are) or is the pinned root:
+/// verified release (`verified` says which tags are, or `None` when it does
+/// not know yet, which ends the walk as [`Walk::Blocked`]) or is the pinned
+/// root:
 /// those commits are the frontier. With a pin, tags that do not descend
 /// from it are not considered, and a candidate that does not descend from it
 /// has no trust base.
@@ -292,8 +302,8 @@ pub fn frontier(
     candidate: Oid,
     tags_at: &HashMap<Oid, Vec<String>>,
     pin: Option<&Pin>,
-    mut verified: impl FnMut(&str) -> Result<bool, Error>,
-) -> Result<Frontier, Error> {
+    mut verified: impl FnMut(&str) -> Result<Option<bool>, Error>,
+) -> Result<Walk, Error> {
     let git = repo.git();
     let mut seen: HashSet<Oid> = HashSet::new();
     let mut queue: VecDeque<Oid> = VecDeque::new();
@@ -319,8 +329,10 @@ pub fn frontier(
             if in_pin_history {
                 let mut good = Vec::new();
                 for name in names {
-                    if verified(name)? {
-                        good.push(name.clone());
+                    match verified(name)? {
+                        Some(true) => good.push(name.clone()),
+                        Some(false) => {}
+                        None => return Ok(Walk::Blocked(name.clone())),
                     }
                 }
                 if !good.is_empty() {
@@ -350,7 +362,7 @@ pub fn frontier(
             frontier.push((*id, names.clone()));
         }
     }
-    Ok(Frontier { found: frontier })
+    Ok(Walk::Done(Frontier { found: frontier }))
 }
 
 /// Where `path` leads in `commit`'s tree when it, or a folder on the way,

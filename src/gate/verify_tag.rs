@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::config::Config;
 use crate::gate::requirements::{Report, Requirement};
-use crate::gate::trust_base::{self, Base, Bases, Pin};
+use crate::gate::trust_base::{self, Base, Bases, Pin, Walk};
 use crate::gate::verdict::{self, Candidate};
 use crate::git::repo::{Repo, git_err};
 use crate::history::bump::{self, Overrides};
@@ -138,10 +138,16 @@ impl<'r> Verifier<'r> {
                 warning: None,
             });
         }
-        let frontier =
-            trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |name| {
-                self.is_verified(name)
-            })?;
+        // Releases behind the candidate are settled oldest first by
+        // `settle_chain`, with a stack of its own rather than recursion.
+        let frontier = loop {
+            match trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |name| {
+                self.known(name)
+            })? {
+                Walk::Done(frontier) => break frontier,
+                Walk::Blocked(name) => self.settle_chain(&name)?,
+            }
+        };
         if let Some(pin) = &pin {
             if frontier.found.is_empty() {
                 return Err(Error::refused(
@@ -221,25 +227,110 @@ impl<'r> Verifier<'r> {
         self.cache.versions.get(name).cloned()
     }
 
-    /// Whether `name` is a verified release (memoised; cached on disk).
-    pub fn is_verified(&mut self, name: &str) -> Result<bool, Error> {
+    /// The verdict on `name` if it is known (memoised, cached on disk, or
+    /// being settled, which counts as not verified so a cycle cannot vouch
+    /// for itself); `None` when it still has to be settled.
+    fn known(&mut self, name: &str) -> Result<Option<bool>, Error> {
         if let Some(state) = self.memo.get(name) {
-            return Ok(state.unwrap_or(false));
+            return Ok(Some(state.unwrap_or(false)));
         }
-        let Some(target) = self
-            .repo
+        let Some(target) = self.target(name) else {
+            self.memo.insert(name.to_owned(), Some(false));
+            return Ok(Some(false));
+        };
+        if self.cache.contains(name, target) {
+            self.memo.insert(name.to_owned(), Some(true));
+            return Ok(Some(true));
+        }
+        Ok(None)
+    }
+
+    /// What the tag's ref points at.
+    fn target(&self, name: &str) -> Option<Oid> {
+        self.repo
             .git()
             .find_reference(&format!("refs/tags/{name}"))
             .ok()
             .and_then(|r| r.target())
-        else {
-            self.memo.insert(name.to_owned(), Some(false));
-            return Ok(false);
-        };
-        if self.cache.contains(name, target) {
-            self.memo.insert(name.to_owned(), Some(true));
-            return Ok(true);
+    }
+
+    /// Whether `name` is a verified release (memoised; cached on disk).
+    pub fn is_verified(&mut self, name: &str) -> Result<bool, Error> {
+        if let Some(known) = self.known(name)? {
+            return Ok(known);
         }
+        self.settle_chain(name)?;
+        Ok(self.known(name)?.unwrap_or(false))
+    }
+
+    /// Settles `name` after every release its trust base depends on, oldest
+    /// first, with an explicit stack: a history of thousands of releases
+    /// that nothing has verified yet must not exhaust the call stack.
+    fn settle_chain(&mut self, name: &str) -> Result<(), Error> {
+        let mut stack = vec![name.to_owned()];
+        while let Some(top) = stack.last().cloned() {
+            if self.known(&top)?.is_some() {
+                stack.pop();
+                continue;
+            }
+            match self.blocked_on(&top)? {
+                Some(next) if !stack.contains(&next) => stack.push(next),
+                _ => {
+                    self.settle(&top);
+                    stack.pop();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The first release with no verdict yet that the walk for `name`'s
+    /// trust base meets, if any.
+    fn blocked_on(&mut self, name: &str) -> Result<Option<String>, Error> {
+        let Some(candidate) = self.candidate_of(name) else {
+            return Ok(None);
+        };
+        if self.pin.as_ref().is_some_and(|p| p.commit == candidate) {
+            return Ok(None);
+        }
+        let tags_at = Rc::clone(&self.tags_at);
+        let pin = self.pin.clone();
+        let walk = trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |n| {
+            self.known(n)
+        });
+        Ok(match walk {
+            Ok(Walk::Blocked(next)) => Some(next),
+            // A walk that fails is reported when the tag is settled.
+            Ok(Walk::Done(_)) | Err(_) => None,
+        })
+    }
+
+    /// The commit whose evidence counts for the tag `name`: the release
+    /// record's `Release-Candidate` when it is the parent of the tagged
+    /// commit, else the tagged commit.
+    fn candidate_of(&self, name: &str) -> Option<Oid> {
+        let git = self.repo.git();
+        let object = git.find_object(self.target(name)?, None).ok()?;
+        let commit = object.peel(ObjectType::Commit).ok()?.id();
+        let named = object
+            .as_tag()
+            .and_then(|t| t.message_bytes())
+            .map(|m| trailer::parse(strip_signature(&String::from_utf8_lossy(m))))
+            .and_then(|record| {
+                trailer::find(&record, "Release-Candidate")
+                    .next()
+                    .and_then(|c| Oid::from_str(c.trim()).ok())
+            });
+        Some(named.unwrap_or(commit))
+    }
+
+    /// Verifies one release whose chain is settled, and remembers the
+    /// verdict (and why not, for the warnings).
+    fn settle(&mut self, name: &str) {
+        let Some(target) = self.target(name) else {
+            self.memo.insert(name.to_owned(), Some(false));
+            return;
+        };
         // While a tag is being verified it counts as not verified, so a
         // cycle cannot vouch for itself.
         self.memo.insert(name.to_owned(), None);
@@ -279,7 +370,6 @@ impl<'r> Verifier<'r> {
             self.unverified.push((name.to_owned(), why));
         }
         self.memo.insert(name.to_owned(), Some(ok));
-        Ok(ok)
     }
 
     /// Verifies the tag `name` whose ref points at `target` (a tag object

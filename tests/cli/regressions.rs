@@ -554,3 +554,45 @@ fn wrong_guesses_get_a_pointer() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_long_chain_of_unverified_releases_does_not_overflow_the_stack() {
+    // 2,000 releases, one commit each, nothing verified yet: the chain is
+    // settled oldest first with a stack of its own, not by recursion.
+    let repo = TestRepo::new();
+    let mut script = String::new();
+    let mut mark = 0;
+    for i in 0..2000 {
+        mark += 1;
+        let message = format!("fix: change {i}");
+        script.push_str(&format!(
+            "commit refs/heads/main\nmark :{mark}\ncommitter A <a@example.com> {} +0000\ndata {}\n{message}\n{}",
+            1_700_000_000 + i,
+            message.len(),
+            if i == 0 { "from refs/heads/main^0\n" } else { "" }
+        ));
+        script.push_str(&format!("reset refs/tags/v1.0.{i}\nfrom :{mark}\n\n"));
+    }
+    let mut child = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let run = repo.run(&["verify", "v1.0.1999"]);
+    run.expect(0);
+    assert!(
+        run.stdout().contains("release v1.0.1998"),
+        "{}",
+        run.stdout()
+    );
+}
