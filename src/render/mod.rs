@@ -11,4 +11,5 @@ pub mod changelog_update;
 pub mod context;
 pub mod describe;
 pub mod links;
+pub mod record;
 pub mod templates;
