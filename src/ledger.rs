@@ -377,6 +377,7 @@ mod tests {
             soak: Some("24h".into()),
             approvals: 1,
             rollback_command: None,
+            ..EnvironmentConfig::default()
         };
         let records = vec![d(
             "staging",
