@@ -14,6 +14,7 @@
 //!   writes it, tags it and undoes it on failure;
 //! - [`packages`]: monorepo packages, their detection and version files;
 //! - [`ledger`]: deployments and rollbacks;
+//! - [`site`]: the release dashboard, a static web site;
 //! - [`hooks`]: git hooks, the pre-push protocol, commit lint;
 //! - [`cli`]: arguments, the output layer and one thin adapter per command.
 //!
@@ -33,6 +34,7 @@ pub mod ledger;
 pub mod packages;
 pub mod release;
 pub mod render;
+pub mod site;
 
 pub use error::Error;
 

@@ -52,3 +52,25 @@ pub fn append_note(
         })?;
     Ok(())
 }
+
+/// Writes a file meant to be published (the release dashboard): creates
+/// its directory, leaves a file with the same contents untouched (so
+/// regenerating rewrites only what changed), else writes it atomically,
+/// readable by everyone (`0644` on Unix).
+pub fn write_published(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|existing| existing == contents) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!("creating `{}`", dir.display())))?;
+    }
+    let new = !path.exists();
+    write_atomically(path, contents)?;
+    #[cfg(unix)]
+    if new {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+            .map_err(Error::io(format!("making `{}` readable", path.display())))?;
+    }
+    Ok(())
+}

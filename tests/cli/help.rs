@@ -17,6 +17,7 @@ fn help_of_every_command() {
         "tag",
         "verify",
         "sync",
+        "site",
         "init",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();

@@ -11,4 +11,5 @@ mod monorepo;
 mod plan;
 mod regressions;
 mod reverts;
+mod site;
 mod version;

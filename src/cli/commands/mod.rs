@@ -13,6 +13,7 @@ pub mod plan;
 pub mod record;
 pub mod rollback;
 pub mod show;
+pub mod site;
 pub mod status;
 pub mod sync;
 pub mod tag;
