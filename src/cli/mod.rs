@@ -97,6 +97,8 @@ enum Command {
     Rollback(commands::rollback::Args),
     /// Write the release dashboard: a static web site made from the repository alone
     Site(commands::site::Args),
+    /// Run a health check through the soak period; record the outcome (and roll back)
+    Watch(commands::watch::Args),
     /// Install or remove git hooks, and the hook entry points git calls
     #[command(subcommand)]
     Hook(commands::hook::Args),
@@ -180,6 +182,7 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Status) => commands::status::run(&env),
         Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
         Some(Command::Site(args)) => commands::site::run(args, &env),
+        Some(Command::Watch(args)) => commands::watch::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),

@@ -18,6 +18,7 @@ fn help_of_every_command() {
         "verify",
         "sync",
         "site",
+        "watch",
         "init",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();

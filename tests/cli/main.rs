@@ -13,3 +13,4 @@ mod regressions;
 mod reverts;
 mod site;
 mod version;
+mod watch;

@@ -20,3 +20,4 @@ pub mod tag;
 pub mod test;
 pub mod verify;
 pub mod version;
+pub mod watch;
