@@ -1,6 +1,7 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
 mod attacks;
+mod browser;
 mod changelog;
 mod fixture;
 mod gate;
