@@ -107,6 +107,14 @@ pub fn history(input: &Input<'_>, emit: Emit<'_>) -> Result<Vec<HistoryRow>, Err
     let mut rows = Vec::new();
     for package in input.packages {
         let describer = Describer::new(repo, input.config, package, false)?;
+        // Oldest first, so each release's trust chain is already judged
+        // when it is reached (newest first, a cold chain of thousands of
+        // releases would recurse through all of them at once).
+        let mut oldest_first: Vec<_> = describer.index().releases.iter().collect();
+        oldest_first.sort_by(|a, b| a.version.cmp(&b.version));
+        for tag in oldest_first {
+            let _ = verifier.is_verified(&tag.name);
+        }
         describer.chain(head, |tag, release| {
             let message = repo.tag_message(&tag.name);
             let record = message.as_deref().map(parse_record);
