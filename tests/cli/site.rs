@@ -265,6 +265,11 @@ fn reproducible_byte_for_byte() {
     let before = files(&a);
     generate(&repo, "site-a");
     assert_eq!(files(&a), before);
+    let json = repo
+        .run(&["site", "-o", a.to_str().unwrap(), "--format", "json"])
+        .json();
+    assert_eq!(json["releases"], 3);
+    assert_eq!(json["files"], 4);
 }
 
 #[test]
