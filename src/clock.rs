@@ -49,3 +49,24 @@ pub fn timestamp(date: Option<&str>) -> Result<i64, Error> {
     }
     Ok(now()?.as_second())
 }
+
+/// The moment a reproducible output is made "as of", when one is pinned:
+/// `GIT_RELEASE_NOW`, else `SOURCE_DATE_EPOCH`, with the variable's name.
+/// `None` when neither is set (the caller picks a time from the data, never
+/// the wall clock).
+pub fn pinned() -> Result<Option<(Timestamp, &'static str)>, Error> {
+    if std::env::var_os("GIT_RELEASE_NOW").is_some() {
+        return Ok(Some((now()?, "GIT_RELEASE_NOW")));
+    }
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_some() {
+        let seconds = timestamp(None)?;
+        let at = Timestamp::from_second(seconds).map_err(|e| {
+            Error::refused(
+                format!("SOURCE_DATE_EPOCH `{seconds}` is out of range: {e}"),
+                &["set SOURCE_DATE_EPOCH to seconds since 1970, e.g. `$(git log -1 --format=%ct)`"],
+            )
+        })?;
+        return Ok(Some((at, "SOURCE_DATE_EPOCH")));
+    }
+    Ok(None)
+}

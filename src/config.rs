@@ -37,6 +37,8 @@ pub struct Config {
     pub package: Vec<PackageConfig>,
     /// Deployment environments, in promotion order.
     pub environments: IndexMap<String, EnvironmentConfig>,
+    /// The release dashboard.
+    pub site: SiteConfig,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             version_files: Vec::new(),
             package: Vec::new(),
             environments: IndexMap::new(),
+            site: SiteConfig::default(),
         }
     }
 }
@@ -261,6 +264,30 @@ pub struct EnvironmentConfig {
     pub approvals: usize,
     /// The command `git release rollback --execute` runs.
     pub rollback_command: Option<String>,
+    /// The health check `git release watch` runs (a shell command; exit 0 is healthy).
+    pub check: Option<String>,
+    /// How often `watch` runs the check (`30s`). Default `30s`.
+    pub check_every: Option<String>,
+    /// How long `watch` checks (`15m`). Default: the longest `soak` of the
+    /// environments that require this one, else `15m`.
+    pub check_for: Option<String>,
+    /// A check still running after this is killed and counts as failed. Default `30s`.
+    pub check_timeout: Option<String>,
+    /// How many failed checks in a row make a sustained failure. Default 2.
+    pub check_failures: Option<u32>,
+    /// Whether `watch` runs `rollback-command` after a sustained failure. Default false.
+    pub auto_rollback: bool,
+}
+
+/// `[site]`: the release dashboard that `git release site` writes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct SiteConfig {
+    /// The page's title. Default: the repository's name.
+    pub title: Option<String>,
+    /// Globs (from the repository root) of files whose change makes a
+    /// release riskier, e.g. `migrations/**`. Default: none.
+    pub sensitive_paths: Vec<String>,
 }
 
 /// `[lint]`: rules for `git release lint` and the commit-msg hook.
@@ -336,7 +363,8 @@ impl Default for GateConfig {
     }
 }
 
-/// Parses a duration such as `90m`, `12h`, `7d` or `2w`.
+/// Parses a duration such as `90m`, `12h`, `7d` or `2w` (`500ms` and `30s`
+/// for short ones).
 pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
     let text = text.trim();
     let split = text
@@ -346,6 +374,9 @@ pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
     let n: i64 = number.parse().map_err(|_| {
         format!("`{text}` is not a duration; write it as `90m`, `12h`, `7d` or `2w`")
     })?;
+    if unit.trim() == "ms" {
+        return Ok(jiff::SignedDuration::from_millis(n));
+    }
     let seconds = match unit.trim() {
         "s" => 1,
         "m" => 60,
@@ -354,7 +385,7 @@ pub fn parse_duration(text: &str) -> Result<jiff::SignedDuration, String> {
         "w" => 7 * 86_400,
         _ => {
             return Err(format!(
-                "`{text}` has an unknown unit; use `s`, `m`, `h`, `d` or `w`"
+                "`{text}` has an unknown unit; use `ms`, `s`, `m`, `h`, `d` or `w`"
             ));
         }
     };
@@ -492,6 +523,44 @@ impl Config {
                 parse_duration(soak)
                     .map_err(|e| invalid(format!("`environments.{name}.soak`: {e}")))?;
             }
+            for (key, value) in [
+                ("check-every", &env.check_every),
+                ("check-for", &env.check_for),
+                ("check-timeout", &env.check_timeout),
+            ] {
+                if let Some(value) = value {
+                    match parse_duration(value) {
+                        Ok(d) if d.is_positive() => {}
+                        Ok(_) => {
+                            return Err(invalid(format!(
+                                "`environments.{name}.{key}` must be longer than zero, found `{value}`"
+                            )));
+                        }
+                        Err(e) => {
+                            return Err(invalid(format!("`environments.{name}.{key}`: {e}")));
+                        }
+                    }
+                }
+            }
+            if env.check_failures == Some(0) {
+                return Err(invalid(format!(
+                    "`environments.{name}.check-failures` must be at least 1"
+                )));
+            }
+            if env.check.as_deref().is_some_and(|c| c.trim().is_empty()) {
+                return Err(invalid(format!(
+                    "`environments.{name}.check` is empty; give a shell command, or leave the key out"
+                )));
+            }
+            if env.auto_rollback && env.rollback_command.is_none() {
+                return Err(invalid(format!(
+                    "`environments.{name}.auto-rollback = true` needs `rollback-command`"
+                )));
+            }
+        }
+        for glob in &self.site.sensitive_paths {
+            globset::Glob::new(glob)
+                .map_err(|e| invalid(format!("`site.sensitive-paths`: `{glob}`: {e}")))?;
         }
         for file in &self.version_files {
             if let Some(pattern) = file.pattern() {
@@ -951,8 +1020,20 @@ const KEYS: &[(&str, &[&str])] = &[
     ),
     (
         "[environments.NAME]",
-        &["requires", "soak", "approvals", "rollback-command"],
+        &[
+            "requires",
+            "soak",
+            "approvals",
+            "rollback-command",
+            "check",
+            "check-every",
+            "check-for",
+            "check-timeout",
+            "check-failures",
+            "auto-rollback",
+        ],
     ),
+    ("[site]", &["title", "sensitive-paths"]),
 ];
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`": the closest
@@ -1115,13 +1196,14 @@ mod hint_tests {
                 Some("[[package]]"),
             ),
             ("[environments.x]\n", Some("[environments.NAME]")),
+            ("[site]\n", Some("[site]")),
         ];
         for (header, table) in tables {
             let err = Config::parse(&format!("{header}zzz = 1\n"), "t").unwrap_err();
             let ConfigError::Invalid { message, .. } = err else {
                 panic!("{err}")
             };
-            let (_, expected) = message.split_once("expected one of ").unwrap();
+            let (_, expected) = message.split_once("expected ").unwrap();
             let mut serde_keys: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
             let mut ours: Vec<&str> = match table {
                 Some(table) => KEYS.iter().find(|(t, _)| *t == table).unwrap().1.to_vec(),
@@ -1134,6 +1216,7 @@ mod hint_tests {
                         "lint",
                         "package",
                         "environments",
+                        "site",
                     ]);
                     keys
                 }
@@ -1222,6 +1305,21 @@ mod tests {
             (
                 "[commits.initial-development]\nminor = \"major\"",
                 "1.0.0 only on request",
+            ),
+            (
+                "[site]\nsensitive-paths = [\"a/[\"]",
+                "site.sensitive-paths",
+            ),
+            ("[site]\ntitel = \"x\"", "titel"),
+            (
+                "[environments.prod]\ncheck-every = \"0s\"",
+                "longer than zero",
+            ),
+            ("[environments.prod]\ncheck-for = \"soon\"", "check-for"),
+            ("[environments.prod]\ncheck-failures = 0", "at least 1"),
+            (
+                "[environments.prod]\nauto-rollback = true",
+                "needs `rollback-command`",
             ),
         ] {
             let err = Config::parse(text, "f").unwrap_err().to_string();

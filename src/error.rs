@@ -101,6 +101,8 @@ pub enum Outcome {
     Success,
     /// A clean "no": gate unmet, lint failed, nothing to release: exit 1.
     No,
+    /// Stopped by SIGINT or SIGTERM before it could finish (`watch`): exit 130.
+    Interrupted,
 }
 
 /// The exit code for a command's result (DESIGN.md section 3).
@@ -108,6 +110,7 @@ pub fn exit_code(result: &Result<Outcome, Error>) -> u8 {
     match result {
         Ok(Outcome::Success) | Err(Error::BrokenPipe) => 0,
         Ok(Outcome::No) => 1,
+        Ok(Outcome::Interrupted) => 130,
         Err(_) => 2,
     }
 }

@@ -281,6 +281,57 @@ pub fn running<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
         .max_by_key(|d| d.order())
 }
 
+/// One environment as `git release status` and the release dashboard show
+/// it: what it runs, since when, and how its latest deployment went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvironmentState {
+    /// The environment.
+    pub env: String,
+    /// The release it runs (the last one that succeeded there, after any rollback).
+    pub running: Option<String>,
+    /// Since when.
+    pub since: Option<String>,
+    /// The latest deployment's tag.
+    pub last_tag: Option<String>,
+    /// The latest deployment's status.
+    pub last_status: Option<Status>,
+    /// When it was recorded.
+    pub last_at: Option<String>,
+    /// Whether it needs attention (its latest deployment failed or was rolled back).
+    pub alert: bool,
+}
+
+/// Every environment's state: the configured ones in the order given, then
+/// those only the records name, in the order they first appear.
+pub fn environment_states<'a>(
+    records: &[Deploy],
+    configured: impl IntoIterator<Item = &'a str>,
+) -> Vec<EnvironmentState> {
+    let mut names: Vec<String> = configured.into_iter().map(str::to_owned).collect();
+    for r in records {
+        if !names.contains(&r.env) {
+            names.push(r.env.clone());
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let last = latest(records, &name);
+            let running = running(records, &name);
+            EnvironmentState {
+                running: running.map(|d| d.tag.clone()),
+                since: running.map(|d| d.at.clone()),
+                last_tag: last.map(|d| d.tag.clone()),
+                last_status: last.map(|d| d.status),
+                last_at: last.map(|d| d.at.clone()),
+                alert: last
+                    .is_some_and(|d| matches!(d.status, Status::Failed | Status::RolledBack)),
+                env: name,
+            }
+        })
+        .collect()
+}
+
 /// The release to roll `env` back to from `current` (what runs there): the
 /// newest other release that succeeded there before `current` did, and was
 /// not failed or rolled back there afterwards.
@@ -410,6 +461,7 @@ mod tests {
             soak: Some("24h".into()),
             approvals: 1,
             rollback_command: None,
+            ..EnvironmentConfig::default()
         };
         let records = vec![d(
             "staging",

@@ -15,6 +15,8 @@
 //! - [`packages`]: monorepo packages, their detection and version files;
 //! - [`ledger`]: deployments and rollbacks;
 //! - [`interrupt`]: SIGINT, SIGTERM and SIGHUP deferred while writing;
+//! - [`site`]: the release dashboard, a static web site;
+//! - [`watch`]: post-release monitoring, a health check through a soak period;
 //! - [`hooks`]: git hooks, the pre-push protocol, commit lint;
 //! - [`cli`]: arguments, the output layer and one thin adapter per command.
 //!
@@ -37,6 +39,8 @@ pub mod ledger;
 pub mod packages;
 pub mod release;
 pub mod render;
+pub mod site;
+pub mod watch;
 
 pub use error::Error;
 

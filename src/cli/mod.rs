@@ -96,6 +96,10 @@ enum Command {
     Status,
     /// Plan (and with --execute, run) a rollback to the last good release
     Rollback(commands::rollback::Args),
+    /// Write the release dashboard: a static web site made from the repository alone
+    Site(commands::site::Args),
+    /// Run a health check through the soak period; record the outcome (and roll back)
+    Watch(commands::watch::Args),
     /// Install or remove git hooks, and the hook entry points git calls
     #[command(subcommand)]
     Hook(commands::hook::Args),
@@ -202,6 +206,8 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Deploy(args)) => commands::deploy::run(args, &env),
         Some(Command::Status) => commands::status::run(&env),
         Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
+        Some(Command::Site(args)) => commands::site::run(args, &env),
+        Some(Command::Watch(args)) => commands::watch::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
         Some(Command::Init(_)) => Ok(Outcome::Success),

@@ -130,6 +130,14 @@ impl Output {
         }
     }
 
+    /// A progress line on stderr (suppressed by `-q`), for long-running
+    /// commands whose stdout says only the result.
+    pub fn progress(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+
     /// A plain message on stderr (a reason for exit 1).
     pub fn say(&self, text: &str) {
         eprintln!("{text}");

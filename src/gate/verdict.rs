@@ -139,6 +139,27 @@ pub struct DeploymentCheck {
     pub source: String,
 }
 
+impl DeploymentCheck {
+    /// How many approvals count towards the environment's `approvals`: all
+    /// it needs when the requirement is met (or absent), else those admitted.
+    pub fn approvals(&self) -> usize {
+        match self
+            .report
+            .requirements
+            .iter()
+            .find(|r| r.name == "approvals")
+        {
+            Some(r) if !r.ok => self
+                .report
+                .evidence
+                .iter()
+                .filter(|e| e.starts_with("Approved-by:"))
+                .count(),
+            _ => self.environment.approvals,
+        }
+    }
+}
+
 /// Checks a deployment of `tag` (at `commit`) to `environment` by `deployer`.
 pub fn assess_deployment(
     repo: &Repo,
@@ -146,6 +167,25 @@ pub fn assess_deployment(
     commit: Oid,
     environment: &str,
     deployer: Option<String>,
+) -> Result<DeploymentCheck, Error> {
+    assess_deployment_at(
+        repo,
+        tag,
+        commit,
+        environment,
+        deployer,
+        crate::clock::now()?,
+    )
+}
+
+/// [`assess_deployment`] with evidence judged at `at`.
+pub fn assess_deployment_at(
+    repo: &Repo,
+    tag: &str,
+    commit: Oid,
+    environment: &str,
+    deployer: Option<String>,
+    at: Timestamp,
 ) -> Result<DeploymentCheck, Error> {
     let pin = crate::gate::trust_base::pinned(repo, None)?;
     let mut verifier = crate::gate::verify_tag::Verifier::new(repo, pin)?;
@@ -170,7 +210,7 @@ pub fn assess_deployment(
             changes: &[],
             tagger: deployer,
             override_window: None,
-            at: crate::clock::now()?,
+            at,
             environment: Some(environment.to_owned()),
         },
         &records,

@@ -10,6 +10,17 @@ use git2::{Commit, ErrorCode, ObjectType, Oid, Repository};
 
 use crate::git::tags::RawTag;
 
+/// What changed between two trees ([`Repo::diff_summary`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffSummary {
+    /// Changed paths, sorted.
+    pub files: Vec<String>,
+    /// Lines added.
+    pub insertions: usize,
+    /// Lines removed.
+    pub deletions: usize,
+}
+
 /// An open repository.
 pub struct Repo {
     repo: Repository,
@@ -623,6 +634,47 @@ impl Repo {
             Some(blob) => Ok(Some(blob.content().to_vec())),
             None => Ok(None),
         }
+    }
+
+    /// What changed between two commits' trees, limited to `paths` (all
+    /// when empty): the changed files (sorted) and the lines added and
+    /// removed. `from` `None` compares with the empty tree.
+    pub fn diff_summary(
+        &self,
+        from: Option<Oid>,
+        to: Oid,
+        paths: &[PathBuf],
+    ) -> Result<DiffSummary, RepoError> {
+        let doing = "comparing the release with the last one";
+        let tree = |id: Oid| {
+            self.repo
+                .find_commit(id)
+                .and_then(|c| c.tree())
+                .map_err(git_err(doing))
+        };
+        let old = from.map(tree).transpose()?;
+        let new = tree(to)?;
+        let mut options = git2::DiffOptions::new();
+        for path in paths {
+            options.pathspec(path);
+        }
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut options))
+            .map_err(git_err(doing))?;
+        let mut files: Vec<String> = diff
+            .deltas()
+            .filter_map(|d| d.new_file().path().or_else(|| d.old_file().path()))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        files.dedup();
+        let stats = diff.stats().map_err(git_err(doing))?;
+        Ok(DiffSummary {
+            files,
+            insertions: stats.insertions(),
+            deletions: stats.deletions(),
+        })
     }
 
     /// The text of the note on `commit` in `notes_ref`, if any.

@@ -89,6 +89,34 @@ pub fn through_symlinks(path: &Path) -> Result<PathBuf, Error> {
     ))
 }
 
+/// Writes a file meant to be published (the release dashboard): creates
+/// its directory, leaves a file with the same contents untouched (so
+/// regenerating rewrites only what changed), else writes a temporary file
+/// and renames it over the target, readable by everyone (`0644` on Unix).
+/// Not synced: the site is made again from the repository at will, and a
+/// sync per page would dominate the time of thousands of pages.
+pub fn write_published(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|existing| existing == contents) {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(Error::io(format!("creating `{}`", dir.display())))?;
+    let doing = format!("writing `{}`", path.display());
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(Error::io(doing.clone()))?;
+    file.write_all(contents).map_err(Error::io(doing.clone()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(file.path(), std::fs::Permissions::from_mode(0o644))
+            .map_err(Error::io(doing.clone()))?;
+    }
+    file.persist(path).map_err(|e| Error::io(doing)(e.error))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,9 +1,8 @@
-//! The release record a tag carries: the tag message `git release tag`
-//! renders from the tag-message template (summary line, reason, and
-//! trailers such as `Release-Candidate`, `Approved-by`, `Tested-by`), read
-//! back for `log` and `show`. Pure.
+//! The release record: what `git release tag` writes into the annotated
+//! tag's message (from the tag-message template), read back for `log`,
+//! `show` and the dashboard. Pure: a message in, its fields out.
 
-/// A release record, as read back.
+/// Reads a release record (the tag message of `git release tag`).
 pub struct ReleaseRecord {
     /// Commit count.
     pub commits: Option<u64>,
@@ -54,5 +53,86 @@ pub fn parse(message: &str) -> ReleaseRecord {
         approved_by: values("Approved-by"),
         tested: values("Tested-by"),
         recorded: !values("Release-Candidate").is_empty(),
+    }
+}
+
+/// What a release record says about the release's evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EvidenceSummary {
+    /// Suites that passed, in record order, without repeats.
+    pub tested: Vec<String>,
+    /// Who approved (names), in record order, without repeats.
+    pub approved: Vec<String>,
+    /// Whether every evidence record carries a signature (false without records).
+    pub signed: bool,
+}
+
+impl ReleaseRecord {
+    /// The tests and approvals the record lists. `tag` writes them as
+    /// `Tested-by: Name <email> (suite S, AT)[, signed]` and
+    /// `Approved-by: Name <email> (AT[, signed])`.
+    pub fn evidence(&self) -> EvidenceSummary {
+        let mut summary = EvidenceSummary::default();
+        let mut records = 0;
+        let mut signed = 0;
+        for value in &self.tested {
+            let Some((_, rest)) = value.split_once("(suite ") else {
+                continue;
+            };
+            let suite = rest.split([',', ')']).next().unwrap_or("").trim();
+            if suite.is_empty() {
+                continue;
+            }
+            records += 1;
+            if value.trim_end().ends_with(", signed") {
+                signed += 1;
+            }
+            if !summary.tested.iter().any(|s| s == suite) {
+                summary.tested.push(suite.to_owned());
+            }
+        }
+        for value in &self.approved_by {
+            let name = value.split(" <").next().unwrap_or("").trim();
+            if name.is_empty() {
+                continue;
+            }
+            records += 1;
+            if value.trim_end().ends_with(", signed)") {
+                signed += 1;
+            }
+            if !summary.approved.iter().any(|a| a == name) {
+                summary.approved.push(name.to_owned());
+            }
+        }
+        summary.signed = records > 0 && signed == records;
+        summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_from_a_record() {
+        let record = parse(
+            "v1.0.0\n\nRelease 1.0.0 after v0.9.0: 2 commit(s), minor bump.\nminor because of x\n\n\
+             Release-Candidate: abc\n\
+             Tested-by: Ada <ada@x> (suite unit, 2026-01-01T00:00:00Z), signed\n\
+             Tested-by: Ada <ada@x> (suite e2e, 2026-01-01T00:00:00Z), signed\n\
+             Approved-by: Bea <bea@x> (2026-01-01T00:00:00Z, signed)\n",
+        );
+        assert!(record.recorded);
+        assert_eq!(record.commits, Some(2));
+        assert_eq!(record.bump.as_deref(), Some("minor"));
+        let e = record.evidence();
+        assert_eq!(e.tested, ["unit", "e2e"]);
+        assert_eq!(e.approved, ["Bea"]);
+        assert!(e.signed);
+        let unsigned = parse(
+            "v1\n\nRelease-Candidate: abc\nApproved-by: Bea <bea@x> (2026-01-01T00:00:00Z)\n",
+        );
+        assert!(!unsigned.evidence().signed);
+        assert!(!parse("just words").evidence().signed);
     }
 }

@@ -242,6 +242,15 @@ impl TestRepo {
         cmd
     }
 
+    /// Runs the real binary in the work tree with nothing pinning the clock
+    /// (no `GIT_RELEASE_NOW`, no `SOURCE_DATE_EPOCH`).
+    pub fn run_unpinned(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_git-release"));
+        hermetic(&mut cmd, self.root());
+        let output = cmd.args(args).current_dir(self.path()).output().unwrap();
+        Run { output }
+    }
+
     /// Runs the real binary in the work tree.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(&self.path(), args)

@@ -17,6 +17,8 @@ fn help_of_every_command() {
         "tag",
         "verify",
         "sync",
+        "site",
+        "watch",
         "init",
     ] {
         let mut args: Vec<&str> = command.split_whitespace().collect();

@@ -1,6 +1,7 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
 mod attacks;
+mod browser;
 mod changelog;
 mod config_paths;
 mod fixture;
@@ -15,7 +16,9 @@ mod plan;
 mod record_durability;
 mod regressions;
 mod reverts;
+mod site;
 #[cfg(unix)]
 mod tag_durability;
 mod test_command;
 mod version;
+mod watch;

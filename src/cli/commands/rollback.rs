@@ -6,6 +6,7 @@ use std::process::Command;
 
 use crate::Error;
 use crate::cli::context::Env;
+use crate::config::EnvironmentConfig;
 use crate::error::Outcome;
 use crate::gate::recording;
 use crate::ledger::{self, Deploy, Status};
@@ -88,9 +89,22 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         }
         return Ok(Outcome::Success);
     }
+    execute(env, &args.env, current, target, config)
+}
+
+/// Runs the environment's `rollback-command` to go from `current` back to
+/// `target`, and records the outcome: `current` rolled back and `target`
+/// succeeded, or `target` failed (exit 1). Shared with `watch --rollback`.
+pub fn execute(
+    env: &Env,
+    environment: &str,
+    current: &Deploy,
+    target: &Deploy,
+    config: &EnvironmentConfig,
+) -> Result<Outcome, Error> {
     let Some(command) = &config.rollback_command else {
         return Err(Error::refused(
-            format!("`{}` has no `rollback-command`", args.env),
+            format!("`{environment}` has no `rollback-command`"),
             &[
                 "set `rollback-command` under `[environments.NAME]`, or roll back by hand and record it with `git release deploy`",
             ],
@@ -100,7 +114,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let status = Command::new("sh")
         .args(["-c", command])
         .env("GIT_RELEASE_TAG", &target.tag)
-        .env("GIT_RELEASE_ENV", &args.env)
+        .env("GIT_RELEASE_ENV", environment)
         .env("GIT_RELEASE_FROM", &current.tag)
         .status()
         .map_err(Error::io(format!("running `{command}`")))?;
@@ -108,7 +122,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     // Recorded one after the other: `seq` keeps them in that order.
     let write = |tag: &str, commit: &str, status: Status, note: &str| -> Result<(), Error> {
         let mut deploy = Deploy {
-            env: args.env.clone(),
+            env: environment.to_owned(),
             status,
             tag: tag.to_owned(),
             commit: commit.to_owned(),
@@ -140,7 +154,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         )?;
         env.out.line(&format!(
             "rolled `{}` back to {}; recorded",
-            args.env, target.tag
+            environment, target.tag
         ))?;
         Ok(Outcome::Success)
     } else {

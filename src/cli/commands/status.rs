@@ -2,32 +2,14 @@
 //! and how its last deployment went. Exit 1 when one's latest deployment
 //! failed (usable in monitoring).
 
-use serde::Serialize;
-
 use crate::Error;
 use crate::cli::context::Env;
 use crate::cli::output::Style;
 use crate::error::Outcome;
 use crate::ledger::{self, Status};
 
-/// One environment's row.
-#[derive(Debug, Serialize)]
-pub struct Row {
-    /// The environment.
-    pub env: String,
-    /// The release it runs (the last one that succeeded there, after any rollback).
-    pub running: Option<String>,
-    /// Since when.
-    pub since: Option<String>,
-    /// The latest deployment's tag.
-    pub last_tag: Option<String>,
-    /// The latest deployment's status.
-    pub last_status: Option<Status>,
-    /// When it was recorded.
-    pub last_at: Option<String>,
-    /// Whether it needs attention (its latest deployment failed or was rolled back).
-    pub alert: bool,
-}
+/// One environment's row (the dashboard shows the same).
+pub type Row = ledger::EnvironmentState;
 
 /// Shows the table.
 pub fn run(env: &Env) -> Result<Outcome, Error> {
@@ -36,29 +18,8 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
-    let mut names: Vec<String> = env.config.environments.keys().cloned().collect();
-    for r in &records {
-        if !names.contains(&r.env) {
-            names.push(r.env.clone());
-        }
-    }
-    let rows: Vec<Row> = names
-        .iter()
-        .map(|name| {
-            let last = ledger::latest(&records, name);
-            let running = ledger::running(&records, name);
-            Row {
-                env: name.clone(),
-                running: running.map(|d| d.tag.clone()),
-                since: running.map(|d| d.at.clone()),
-                last_tag: last.map(|d| d.tag.clone()),
-                last_status: last.map(|d| d.status),
-                last_at: last.map(|d| d.at.clone()),
-                alert: last
-                    .is_some_and(|d| matches!(d.status, Status::Failed | Status::RolledBack)),
-            }
-        })
-        .collect();
+    let rows: Vec<Row> =
+        ledger::environment_states(&records, env.config.environments.keys().map(String::as_str));
     let failed = rows.iter().any(|r| r.last_status == Some(Status::Failed));
     if env.out.json() {
         env.out.json_value(&rows)?;

@@ -1,0 +1,1 @@
+(function(){var f=document.getElementById("filter"),s=document.getElementById("package-filter");if(!f||!s){return;}f.hidden=false;function apply(){var v=s.value;document.querySelectorAll("[data-package]").forEach(function(e){e.hidden=v!==""&&e.getAttribute("data-package")!==v;});}s.addEventListener("change",apply);apply();})();
