@@ -89,3 +89,52 @@ pub fn lint_problems(problems: &[Problem], out: &Output) -> Result<(), Error> {
     }
     Ok(())
 }
+
+/// Why a deployment is refused, and the command that fixes missing
+/// approvals.
+pub fn deployment_refusal(
+    out: &Output,
+    refusal: &crate::ledger::deploy::Refusal,
+    tag: &str,
+    environment: &str,
+) {
+    for p in &refusal.problems {
+        out.say(&format!("git-release: {p}"));
+    }
+    out.say(&format!(
+        "refusing to start {tag} in `{environment}` (rules: {}); nothing was recorded",
+        refusal.source
+    ));
+    if refusal.needs_approval {
+        out.say(&format!(
+            "fix: git release approve --tag {tag} --env {environment}   (by an allowed approver who took no part in the release)"
+        ));
+    }
+}
+
+/// What a rollback did.
+pub fn rollback_outcome(
+    out: &Output,
+    outcome: &crate::ledger::rollback::Outcome,
+    lines: &[String],
+    environment: &str,
+    target: &str,
+) -> Result<(), Error> {
+    for line in lines {
+        out.info(&format!(
+            "appended to {}: {line}",
+            crate::gate::evidence::DEPLOYS_REF
+        ));
+    }
+    match outcome {
+        crate::ledger::rollback::Outcome::RolledBack => out.line(&format!(
+            "rolled `{environment}` back to {target}; recorded"
+        )),
+        crate::ledger::rollback::Outcome::CommandFailed(status) => {
+            out.say(&format!(
+                "the rollback command failed ({status}); recorded as a failed deployment of {target}"
+            ));
+            Ok(())
+        }
+    }
+}

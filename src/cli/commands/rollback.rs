@@ -2,14 +2,12 @@
 //! release there, and with `--execute` the configured rollback command, its
 //! outcome recorded as deployments.
 
-use std::process::Command;
-
 use crate::Error;
 use crate::cli::context::Env;
-use crate::config::EnvironmentConfig;
+use crate::cli::reports;
 use crate::error::Outcome;
 use crate::gate::recording;
-use crate::ledger::{self, Deploy, Status};
+use crate::ledger;
 use crate::render::describe::Describer;
 use crate::render::templates::{Kind, Templates};
 
@@ -89,85 +87,12 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         }
         return Ok(Outcome::Success);
     }
-    execute(env, &args.env, current, target, config)
-}
-
-/// Runs the environment's `rollback-command` to go from `current` back to
-/// `target`, and records the outcome: `current` rolled back and `target`
-/// succeeded, or `target` failed (exit 1). Shared with `watch --rollback`.
-pub fn execute(
-    env: &Env,
-    environment: &str,
-    current: &Deploy,
-    target: &Deploy,
-    config: &EnvironmentConfig,
-) -> Result<Outcome, Error> {
-    let Some(command) = &config.rollback_command else {
-        return Err(Error::refused(
-            format!("`{environment}` has no `rollback-command`"),
-            &[
-                "set `rollback-command` under `[environments.NAME]`, or roll back by hand and record it with `git release deploy`",
-            ],
-        ));
-    };
     let ident = recording::identity(&env.repo)?;
-    let status = Command::new("sh")
-        .args(["-c", command])
-        .env("GIT_RELEASE_TAG", &target.tag)
-        .env("GIT_RELEASE_ENV", environment)
-        .env("GIT_RELEASE_FROM", &current.tag)
-        .status()
-        .map_err(Error::io(format!("running `{command}`")))?;
-    let at = recording::now_rfc3339()?;
-    // Recorded one after the other: `seq` keeps them in that order.
-    let write = |tag: &str, commit: &str, status: Status, note: &str| -> Result<(), Error> {
-        let mut deploy = Deploy {
-            env: environment.to_owned(),
-            status,
-            tag: tag.to_owned(),
-            commit: commit.to_owned(),
-            at: at.clone(),
-            seq: None,
-            by: format!("{} <{}>", ident.name, ident.email),
-            url: None,
-            note: Some(note.to_owned()),
-        };
-        let line = crate::ledger::append(&env.repo, &mut deploy, &ident, "git release rollback")?;
-        env.out.info(&format!(
-            "appended to {}: {line}",
-            crate::gate::evidence::DEPLOYS_REF
-        ));
-        Ok(())
-    };
-    if status.success() {
-        write(
-            &current.tag,
-            &current.commit,
-            Status::RolledBack,
-            &format!("rolled back to {}", target.tag),
-        )?;
-        write(
-            &target.tag,
-            &target.commit,
-            Status::Succeeded,
-            &format!("rollback from {}", current.tag),
-        )?;
-        env.out.line(&format!(
-            "rolled `{}` back to {}; recorded",
-            environment, target.tag
-        ))?;
-        Ok(Outcome::Success)
-    } else {
-        write(
-            &target.tag,
-            &target.commit,
-            Status::Failed,
-            &format!("rollback from {} failed ({status})", current.tag),
-        )?;
-        env.out.say(&format!(
-            "the rollback command failed ({status}); recorded as a failed deployment of {}",
-            target.tag
-        ));
-        Ok(Outcome::No)
-    }
+    let (outcome, lines) =
+        ledger::rollback::execute(&env.repo, &ident, &args.env, current, target, config)?;
+    reports::rollback_outcome(&env.out, &outcome, &lines, &args.env, &target.tag)?;
+    Ok(match outcome {
+        ledger::rollback::Outcome::RolledBack => Outcome::Success,
+        ledger::rollback::Outcome::CommandFailed(_) => Outcome::No,
+    })
 }

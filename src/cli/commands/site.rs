@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::Error;
-use crate::cli::commands::deploy;
 use crate::cli::context::Env;
 use crate::error::Outcome;
 use crate::site::collect::Input;
@@ -31,7 +30,7 @@ struct Written {
 /// Writes the site.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     // The same records, read the same way, as `status`.
-    let (records, malformed) = deploy::records(env)?;
+    let (records, malformed) = crate::ledger::read(&env.repo)?;
     for m in &malformed {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));

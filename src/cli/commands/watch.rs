@@ -7,9 +7,9 @@
 use std::time::Duration;
 
 use crate::Error;
-use crate::cli::commands::{deploy, rollback};
 use crate::cli::context::Env;
 use crate::error::Outcome;
+use crate::ledger::deploy::{self, Event};
 use crate::ledger::{self, Status};
 use crate::watch::rules::{Decision, Settings};
 use crate::watch::{Progress, Verdict, human};
@@ -66,7 +66,8 @@ fn duration(value: &str, what: &str) -> Result<Duration, Error> {
 /// Watches the release and records the outcome.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let name = &args.env;
-    let commit = deploy::release_commit(env, &args.tag)?;
+    let commit = deploy::release_commit(&env.repo, &env.config, &args.tag)?;
+    let ident = crate::gate::recording::identity(&env.repo)?;
     // The environment's settings as the release's trusted configuration
     // has them (as `deploy` and `rollback` read them), flags over them.
     let pin = crate::gate::trust_base::pinned(&env.repo, None)?;
@@ -125,14 +126,20 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         });
     }
     // Refuse now what `deploy` would refuse at the end.
-    let (records, malformed) = deploy::records(env)?;
+    let (records, malformed) = ledger::read(&env.repo)?;
     for m in &malformed {
         env.out
             .warn(&format!("ignored a malformed deployment record: {m}"));
     }
-    if let Some(refusal) =
-        deploy::refusal(env, &records, &args.tag, commit, name, Status::Succeeded)?
-    {
+    if let Some(refusal) = deploy::refusal(
+        &env.repo,
+        &records,
+        &args.tag,
+        commit,
+        name,
+        Status::Succeeded,
+        &ident,
+    )? {
         return Err(Error::Refused {
             message: format!(
                 "{} may not be recorded as succeeded in `{name}` (rules: {}), so there is nothing to watch for",
@@ -176,17 +183,38 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         ("GIT_RELEASE_ENV", name.as_str()),
     ];
     let verdict = crate::watch::run(&command, &vars, &settings, &interrupted, &mut show)?;
-    let record = |status: Status, note: String| {
-        deploy::run(
-            &deploy::Args {
-                tag: args.tag.clone(),
-                env: name.clone(),
+    // Recorded as `git release deploy` records it, refused as it refuses.
+    let record = |status: Status, note: String| -> Result<Outcome, Error> {
+        let (records, _) = ledger::read(&env.repo)?;
+        if let Some(refusal) =
+            deploy::refusal(&env.repo, &records, &args.tag, commit, name, status, &ident)?
+        {
+            crate::cli::reports::deployment_refusal(&env.out, &refusal, &args.tag, name);
+            return Ok(Outcome::No);
+        }
+        let line = deploy::record(
+            &env.repo,
+            &ident,
+            Event {
+                tag: &args.tag,
+                commit,
+                environment: name,
                 status,
                 url: None,
                 note: Some(note),
             },
-            env,
-        )
+            "git release watch",
+        )?;
+        env.out.info(&format!(
+            "appended to {}: {line}",
+            crate::gate::evidence::DEPLOYS_REF
+        ));
+        env.out.line(&format!(
+            "recorded: {} {} in `{name}`",
+            args.tag,
+            status.as_str()
+        ))?;
+        Ok(Outcome::Success)
     };
     match verdict {
         Verdict::Held(tally) => record(
@@ -213,7 +241,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 ));
                 return Ok(Outcome::No);
             }
-            let (records, _) = deploy::records(env)?;
+            let (records, _) = ledger::read(&env.repo)?;
             let Some(current) = records
                 .iter()
                 .rev()
@@ -234,7 +262,9 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 "rolling `{name}` back from {} to {}",
                 current.tag, target.tag
             ));
-            rollback::execute(env, name, current, target, &config)?;
+            let (outcome, lines) =
+                ledger::rollback::execute(&env.repo, &ident, name, current, target, &config)?;
+            crate::cli::reports::rollback_outcome(&env.out, &outcome, &lines, name, &target.tag)?;
             Ok(Outcome::No)
         }
         Verdict::Interrupted(tally, after) => {

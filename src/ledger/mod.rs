@@ -10,6 +10,9 @@
 //! [`crate::gate::record_order`]), never by the second on their clock, so
 //! a failure recorded in the same second as a success still comes after it.
 
+pub mod deploy;
+pub mod rollback;
+
 use std::fmt::Write as _;
 
 use jiff::{SignedDuration, Timestamp};
