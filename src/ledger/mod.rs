@@ -284,6 +284,24 @@ pub fn running<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
         .max_by_key(|d| d.order())
 }
 
+/// What a rollback of `env` backs out: the latest deployment when it is of
+/// another release and did not succeed (a failed or unfinished rollout,
+/// which may be partly live), else the release running there.
+pub fn rollback_from<'a>(records: &'a [Deploy], env: &str) -> Option<&'a Deploy> {
+    let latest = latest(records, env);
+    match (latest, running(records, env)) {
+        (Some(latest), Some(running))
+            if latest.order() > running.order()
+                && latest.tag != running.tag
+                && matches!(latest.status, Status::Failed | Status::Started) =>
+        {
+            Some(latest)
+        }
+        (_, Some(running)) => Some(running),
+        (latest, None) => latest,
+    }
+}
+
 /// One environment as `git release status` and the release dashboard show
 /// it: what it runs, since when, and how its latest deployment went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -432,6 +450,39 @@ mod tests {
             url: None,
             note: None,
         }
+    }
+
+    #[test]
+    fn a_rollback_after_a_failed_rollout_backs_out_the_failed_release() {
+        let at = |s: u32| format!("2026-11-27T10:00:{s:02}Z");
+        let mut records = vec![
+            d("prod", Status::Succeeded, "v1.0.0", &at(1)),
+            d("prod", Status::Succeeded, "v1.1.0", &at(2)),
+            d("prod", Status::Started, "v1.2.0", &at(3)),
+            d("prod", Status::Failed, "v1.2.0", &at(4)),
+        ];
+        let from = rollback_from(&records, "prod").unwrap();
+        assert_eq!((from.tag.as_str(), from.status), ("v1.2.0", Status::Failed));
+        assert_eq!(
+            rollback_target(&records, "prod", from).unwrap().tag,
+            "v1.1.0"
+        );
+        // With the last rollout a success, the running release is backed out.
+        records.push(d("prod", Status::Succeeded, "v1.2.1", &at(5)));
+        let from = rollback_from(&records, "prod").unwrap();
+        assert_eq!(from.tag, "v1.2.1");
+        assert_eq!(
+            rollback_target(&records, "prod", from).unwrap().tag,
+            "v1.1.0"
+        );
+        // A started rollout of the running release itself is not another one.
+        let same = vec![
+            d("prod", Status::Succeeded, "v1.0.0", &at(1)),
+            d("prod", Status::Succeeded, "v1.1.0", &at(2)),
+            d("prod", Status::Started, "v1.1.0", &at(3)),
+        ];
+        assert_eq!(rollback_from(&same, "prod").unwrap().tag, "v1.1.0");
+        assert!(rollback_from(&same, "staging").is_none());
     }
 
     #[test]

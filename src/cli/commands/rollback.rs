@@ -25,9 +25,7 @@ pub struct Args {
 /// Shows (and with `--execute` carries out) the rollback.
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let (records, _) = crate::ledger::read(&env.repo)?;
-    let Some(current) =
-        ledger::running(&records, &args.env).or_else(|| ledger::latest(&records, &args.env))
-    else {
+    let Some(current) = ledger::rollback_from(&records, &args.env) else {
         return Err(Error::refused(
             format!("nothing was ever deployed to `{}`", args.env),
             &["record deployments with `git release deploy TAG --env NAME --status …`"],
