@@ -177,6 +177,11 @@ pub fn make(
     };
     let index = scope::index(repo, &template)?;
     let history = scope::find(repo, &index, &template, candidate, &options)?;
+    let siblings: Vec<crate::git::tags::Template> = crate::packages::all(config)?
+        .into_iter()
+        .filter(|p| p.name != package.name)
+        .map(|p| p.template)
+        .collect();
     let mut rules = rules(config, first_parent);
     rules.initial_version = package.initial_version.clone();
     let existing: Vec<_> = index
@@ -211,6 +216,13 @@ pub fn make(
             .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
     }
     let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    // Another package's release tags are not noise in this one's plan
+    // (`tokio-util-0.7.5` under `tokio-{version}`).
+    plan.ignored_tags.retain(|i| {
+        !siblings
+            .iter()
+            .any(|t| matches!(t.parse(&i.tag), crate::git::tags::Match::Version(_)))
+    });
     plan.package = package.name.clone();
     Ok((plan, history))
 }

@@ -375,3 +375,25 @@ fn lint_covers_what_the_packages_have_not_released() {
         (1, vec!["Update the page", "Readme tweak", "Core thing"])
     );
 }
+
+#[test]
+fn sibling_packages_tags_are_not_noise() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[[package]]\nname = \"tokio\"\npath = \"tokio\"\ntag = \"tokio-{version}\"\n\n[[package]]\nname = \"tokio-util\"\npath = \"tokio-util\"\ntag = \"tokio-util-{version}\"\n",
+    );
+    repo.write("tokio/lib.rs", "a");
+    repo.write("tokio-util/lib.rs", "b");
+    repo.git(&["add", "."]);
+    repo.commit("feat: both");
+    repo.tag("tokio-1.0.0")
+        .tag("tokio-util-0.7.5")
+        .tag("tokio-nightly");
+    let json = repo
+        .run(&["plan", "--package", "tokio", "--format", "json"])
+        .json();
+    let ignored = json["ignored_tags"].to_string();
+    assert!(!ignored.contains("tokio-util-0.7.5"), "{ignored}");
+    assert!(ignored.contains("tokio-nightly"), "{ignored}");
+}
