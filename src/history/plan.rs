@@ -156,6 +156,25 @@ pub fn rules(config: &Config, first_parent: bool) -> Rules {
     }
 }
 
+/// The version a package's version files say at `candidate` (the first
+/// that has one), with the file, as `` `package.json` ``.
+fn version_file_floor(
+    repo: &Repo,
+    candidate: git2::Oid,
+    package: &Package,
+) -> Option<(semver::Version, String)> {
+    use crate::packages::version_files;
+    package.version_files.iter().find_map(|file| {
+        let kind = version_files::kind_for(file.path(), file.pattern())?;
+        let bytes = repo.blob_at(candidate, file.path()).ok()??;
+        let shown = file.path().display().to_string();
+        let text = String::from_utf8(bytes).ok()?;
+        let version = version_files::read_version(&kind, &shown, &text).ok()??;
+        let version = semver::Version::parse(version.trim()).ok()?;
+        Some((version, format!("`{shown}`")))
+    })
+}
+
 /// Reads history and decides for one package: the plan and the history it
 /// came from.
 pub fn make(
@@ -189,11 +208,18 @@ pub fn make(
         .iter()
         .map(|t| (t.version.clone(), t.name.clone()))
         .collect();
+    // With no release tag yet, the version the project's version files
+    // already say is the floor: the plan continues from it, never below.
+    let floor = match (&history.last_final, &history.last_pre) {
+        (None, None) => version_file_floor(repo, candidate, package),
+        _ => None,
+    };
     let mut decision = bump::decide(
         history
             .last_final
             .as_ref()
-            .map(|t| (&t.version, t.name.as_str())),
+            .map(|t| (&t.version, t.name.as_str()))
+            .or(floor.as_ref().map(|(v, file)| (v, file.as_str()))),
         &history.changes,
         &existing,
         &rules,
@@ -216,6 +242,17 @@ pub fn make(
             .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
     }
     let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    if let Some((version, file)) = &floor {
+        plan.previous_reason = format!(
+            "no release tag matches `{}`; {file} says {version}, so the plan continues from it",
+            template.glob()
+        );
+        plan.warnings.push(format!(
+            "no release tag matches `{}`: continuing from {version}, the version in {file}; if {version} was released from a commit, tag it (`git tag {} COMMIT`) so the next release covers only what came after",
+            template.glob(),
+            template.format(version)
+        ));
+    }
     // Another package's release tags are not noise in this one's plan
     // (`tokio-util-0.7.5` under `tokio-{version}`).
     plan.ignored_tags.retain(|i| {

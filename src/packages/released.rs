@@ -77,6 +77,31 @@ pub fn versioned_files(
                     &["fix `version-files` in .release.toml"],
                 ));
             };
+            // Never lower the version a file already says.
+            if let Some(old) = version_files::read_version(&kind, &shown, &text)
+                .ok()
+                .flatten()
+                .and_then(|v| Version::parse(v.trim()).ok())
+            {
+                if old > released.version {
+                    return Err(Error::Refused {
+                        message: format!(
+                            "releasing {} would lower `{shown}` from {old} to {}",
+                            package.label(),
+                            released.version
+                        ),
+                        hints: vec![
+                            format!(
+                                "release a version above it: `git release tag --release-as {}`",
+                                Version::new(old.major, old.minor, old.patch + 1)
+                            ),
+                            format!(
+                                "or, if {old} was released from a commit, tag that commit with the release tag template so plans continue from it"
+                            ),
+                        ],
+                    });
+                }
+            }
             let mut updated = version_files::set_version(&kind, &shown, &text, &released.version)
                 .map_err(file_error)?;
             for (names, version) in &released.dependencies {

@@ -414,3 +414,67 @@ fn a_breaking_footer_under_any_header_is_a_major_with_a_warning() {
     );
     assert!(!warnings.contains("bump nothing"), "{warnings}");
 }
+
+#[test]
+fn a_version_file_without_a_tag_is_the_floor_never_lowered() {
+    let mut repo = TestRepo::new();
+    repo.write(".release.toml", "version-files = [\"package.json\"]\n");
+    repo.write(
+        "package.json",
+        "{\n  \"name\": \"app\",\n  \"version\": \"1.4.0\"\n}\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("feat: something new");
+    assert_eq!(next(&repo, &[]), "1.5.0");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    assert!(
+        json["previous_reason"]
+            .as_str()
+            .unwrap()
+            .contains("`package.json` says 1.4.0"),
+        "{json}"
+    );
+    assert!(
+        json["warnings"]
+            .to_string()
+            .contains("git tag v1.4.0 COMMIT"),
+        "{json}"
+    );
+    // An explicit version below it is refused before anything is written.
+    repo.as_user("Ada Author", "ada@example.com");
+    let run = repo.run(&["tag", "--release-as", "0.2.0"]);
+    run.expect(2);
+    assert!(
+        run.stderr()
+            .contains("not greater than the last release 1.4.0"),
+        "{}",
+        run.stderr()
+    );
+    assert!(repo.git(&["tag", "-l"]).is_empty());
+    repo.run(&["tag"]).expect(0);
+    let text = std::fs::read_to_string(repo.path().join("package.json")).unwrap();
+    assert!(text.contains("\"version\": \"1.5.0\""), "{text}");
+    // A tag below what the files say: `tag` refuses to write the lower
+    // version, and says how to go on.
+    repo.write(
+        "package.json",
+        "{\n  \"name\": \"app\",\n  \"version\": \"9.0.0\"\n}\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("fix: bumped by hand");
+    let before = repo.id("HEAD");
+    let run = repo.run(&["tag"]);
+    run.expect(2);
+    assert!(
+        run.stderr()
+            .contains("would lower `package.json` from 9.0.0 to 1.5.1"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("--release-as 9.0.1"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(repo.id("HEAD"), before);
+}
