@@ -71,6 +71,11 @@ impl Template {
         }
     }
 
+    /// The template as written, `{name}` substituted (`v{version}`).
+    pub fn text(&self) -> String {
+        format!("{}{{version}}{}", self.prefix, self.suffix)
+    }
+
     /// A glob for `git tag --list` style filtering (used in hints).
     pub fn glob(&self) -> String {
         format!("{}*{}", self.prefix, self.suffix)

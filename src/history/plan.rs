@@ -156,6 +156,46 @@ pub fn rules(config: &Config, first_parent: bool) -> Rules {
     }
 }
 
+/// When no tag matches the template: the template the existing tags follow,
+/// if most of those that end in a version agree, with examples.
+fn template_hint(
+    repo: &Repo,
+    template: &crate::git::tags::Template,
+    package: &Package,
+) -> Result<Option<String>, Error> {
+    let (tags, _) = repo.tags(|_| true)?;
+    let mut counts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for tag in &tags {
+        if let Some(guess) = crate::git::tags::guess_template(&tag.name) {
+            counts.entry(guess).or_default().push(tag.name.clone());
+        }
+    }
+    // For a package, prefer templates that name it.
+    let best = counts
+        .iter()
+        .filter(|(guess, _)| **guess != template.text())
+        .max_by_key(|(guess, names)| {
+            let named = package.name.as_deref().is_some_and(|n| guess.contains(n));
+            (named, names.len())
+        });
+    Ok(best.map(|(guess, names)| {
+        let mut examples: Vec<&str> = names.iter().map(String::as_str).collect();
+        examples.sort_unstable_by(|a, b| b.cmp(a));
+        examples.truncate(3);
+        let setting = if package.name.is_some() {
+            "`tag` in its `[[package]]`"
+        } else {
+            "`tag` in `.release.toml`"
+        };
+        format!(
+            "no tag matches `{}`, but {} tag(s) look like `{guess}` ({}): if those are your releases, set {setting} to `\"{guess}\"`",
+            template.text(),
+            names.len(),
+            examples.join(", ")
+        )
+    }))
+}
+
 /// The version a package's version files say at `candidate` (the first
 /// that has one), with the file, as `` `package.json` ``.
 fn version_file_floor(
@@ -242,14 +282,19 @@ pub fn make(
             .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
     }
     let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    if index.releases.is_empty() {
+        if let Some(hint) = template_hint(repo, &template, package)? {
+            plan.warnings.push(hint);
+        }
+    }
     if let Some((version, file)) = &floor {
         plan.previous_reason = format!(
             "no release tag matches `{}`; {file} says {version}, so the plan continues from it",
-            template.glob()
+            template.text()
         );
         plan.warnings.push(format!(
             "no release tag matches `{}`: continuing from {version}, the version in {file}; if {version} was released from a commit, tag it (`git tag {} COMMIT`) so the next release covers only what came after",
-            template.glob(),
+            template.text(),
             template.format(version)
         ));
     }

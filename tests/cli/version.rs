@@ -478,3 +478,24 @@ fn a_version_file_without_a_tag_is_the_floor_never_lowered() {
     );
     assert_eq!(repo.id("HEAD"), before);
 }
+
+#[test]
+fn tags_of_another_format_are_named_with_the_template_they_follow() {
+    let mut repo = TestRepo::new();
+    repo.tag("6.1.0")
+        .commit("feat: a")
+        .tag("7.0.0")
+        .commit("fix: b");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains(
+            "no tag matches `v{version}`, but 2 tag(s) look like `{version}` (7.0.0, 6.1.0)"
+        ),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("set `tag` in `.release.toml` to `\\\"{version}\\\"`"),
+        "{warnings}"
+    );
+}
