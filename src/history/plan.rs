@@ -625,6 +625,34 @@ fn assemble(
             ));
         }
     }
+    // Types no rule knows (`rt: …`, `sync: …`) bump nothing and appear in no
+    // section: say so, with the configuration that would count them.
+    let mut unknown: Vec<(String, usize)> = Vec::new();
+    for (change, effect) in history.changes.iter().zip(&decision.effects) {
+        if change.merge && !first_parent || !effect.why.starts_with("unknown type") {
+            continue;
+        }
+        let Some(kind) = change.kind() else { continue };
+        match unknown.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, n)) => *n += 1,
+            None => unknown.push((kind.to_owned(), 1)),
+        }
+    }
+    if !unknown.is_empty() {
+        unknown.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let listed: Vec<String> = unknown
+            .iter()
+            .take(5)
+            .map(|(k, n)| format!("`{k}` ({n})"))
+            .collect();
+        let example = &unknown[0].0;
+        warnings.push(format!(
+            "{} commit(s) have types no rule knows, so they bump nothing and appear in no changelog section: {}{}; to count them, add under `[commits.types]` e.g. `{example} = {{ bump = \"patch\", section = \"Changes\" }}`",
+            unknown.iter().map(|(_, n)| n).sum::<usize>(),
+            listed.join(", "),
+            if unknown.len() > 5 { ", …" } else { "" }
+        ));
+    }
     if history
         .changes
         .iter()

@@ -499,3 +499,21 @@ fn tags_of_another_format_are_named_with_the_template_they_follow() {
         "{warnings}"
     );
 }
+
+#[test]
+fn unknown_types_are_named_with_the_configuration_that_counts_them() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0");
+    repo.commit("rt: faster scheduler")
+        .commit("sync: fix a race")
+        .commit("rt: less locking");
+    repo.run(&["version"]).expect(1);
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("3 commit(s) have types no rule knows")
+            && warnings.contains("`rt` (2), `sync` (1)")
+            && warnings.contains("`rt = { bump = \\\"patch\\\""),
+        "{warnings}"
+    );
+}
