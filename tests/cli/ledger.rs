@@ -427,3 +427,22 @@ fn announcements_in_three_styles() {
     slack.expect(0);
     insta::assert_snapshot!("slack", slack.stdout());
 }
+
+#[test]
+fn log_describes_releases_the_tool_did_not_tag() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0");
+    repo.commit("feat: a").commit("fix: b");
+    repo.git(&["tag", "-a", "v1.1.0", "-m", "by hand"]);
+    let run = repo.run(&["log"]);
+    run.expect(0);
+    assert!(
+        run.stdout()
+            .contains("v1.1.0  2 commit(s), minor  (no release record: counted from history)"),
+        "{}",
+        run.stdout()
+    );
+    let json = repo.run(&["log", "--format", "json"]).json();
+    assert_eq!(json[0]["commits"], 2, "{json}");
+    assert_eq!(json[0]["bump"], "minor", "{json}");
+}

@@ -67,22 +67,58 @@ pub fn environments(records: &[Deploy], tag: &str) -> Vec<EnvState> {
     states
 }
 
+/// The bump that leads from one version to the next, in words.
+fn bump_between(previous: &semver::Version, version: &semver::Version) -> String {
+    if !version.pre.is_empty() {
+        "pre-release"
+    } else if version.major != previous.major {
+        "major"
+    } else if version.minor != previous.minor {
+        "minor"
+    } else {
+        "patch"
+    }
+    .to_owned()
+}
+
 /// Prints the log.
 pub fn run(env: &Env) -> Result<Outcome, Error> {
     let (records, _) = crate::ledger::read(&env.repo)?;
     let mut entries = Vec::new();
     for package in &env.packages {
         let index = crate::history::scope::index(&env.repo, &package.template)?;
+        let mut describer = None;
         for tag in &index.releases {
             let message = env.repo.tag_message(&tag.name).unwrap_or_default();
             let record = tag_record::parse(&message);
+            // A release the tool did not tag: its commits and bump counted
+            // from history.
+            let (mut commits, mut bump) = (record.commits, record.bump.clone());
+            if !record.recorded {
+                if describer.is_none() {
+                    describer = Some(crate::render::describe::Describer::new(
+                        &env.repo,
+                        &env.config,
+                        package,
+                        false,
+                    )?);
+                }
+                if let Some(release) = describer.as_ref().and_then(|d| d.tag(&tag.name).ok()) {
+                    commits = Some(release.statistics.commits as u64);
+                    bump = release
+                        .previous_version
+                        .as_deref()
+                        .and_then(|p| semver::Version::parse(p).ok())
+                        .map(|previous| bump_between(&previous, &tag.version));
+                }
+            }
             entries.push(Entry {
                 package: package.name.clone(),
                 version: tag.version.to_string(),
                 tag: tag.name.clone(),
                 date: crate::render::context::ymd(env.repo.tag_date(&tag.name, tag.commit)),
-                commits: record.commits,
-                bump: record.bump,
+                commits,
+                bump,
                 reason: record.reason,
                 approved_by: record.approved_by,
                 tested: record.tested,
@@ -111,7 +147,7 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
             e.date, e.tag
         ));
         if !e.recorded {
-            s.push_str("  (no release record)");
+            s.push_str("  (no release record: counted from history)");
         }
         s.push('\n');
         if let Some(reason) = &e.reason {
