@@ -60,7 +60,7 @@ fn markers(text: &str) -> (Vec<Marker>, Option<usize>) {
         if trimmed == END_MARKER {
             if let Some(last) = found.last_mut() {
                 if last.end == usize::MAX {
-                    last.end = offset;
+                    last.end = offset.min(section_end(text, last.start));
                 }
             }
             end_marker.get_or_insert(offset);
@@ -68,9 +68,11 @@ fn markers(text: &str) -> (Vec<Marker>, Option<usize>) {
             .strip_prefix(MARKER_PREFIX)
             .and_then(|r| r.strip_suffix(" -->"))
         {
+            // A section ends at the next marker, or at a hand-written
+            // heading of its level before it.
             if let Some(last) = found.last_mut() {
                 if last.end == usize::MAX {
-                    last.end = offset;
+                    last.end = offset.min(section_end(text, last.start));
                 }
             }
             let (tag, unreleased) = match rest.strip_suffix(" unreleased") {
@@ -187,10 +189,22 @@ pub fn insert(
     text.push_str(&existing[cursor..]);
 
     let (found, end_marker) = markers(&text);
-    let anchors: Vec<(Version, usize)> = found
+    let mut anchors: Vec<(Version, usize)> = found
         .iter()
         .filter_map(|m| version_of(&m.tag).map(|v| (v, m.start)))
         .collect();
+    // Hand-written release headings are anchors too, so a missing older
+    // release goes among them in version order, not at the top.
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let generated = found.iter().any(|m| m.start <= offset && offset < m.end);
+        if !generated && line.starts_with("## ") {
+            if let Some(version) = headed_versions(line).into_iter().next() {
+                anchors.push((version, offset));
+            }
+        }
+        offset += line.len();
+    }
     let fallback = if let Some(end) = end_marker {
         // Our generated block, possibly empty: new sections go at its end.
         end
@@ -220,18 +234,45 @@ pub fn insert(
     let mut inserts: Vec<(usize, &Section)> = sections
         .iter()
         .map(|section| {
-            let at = anchors
+            let below = anchors
                 .iter()
                 .filter(|(v, _)| *v < section.version)
                 .max_by(|a, b| a.0.cmp(&b.0))
-                .map_or(fallback, |(_, at)| *at);
+                .map(|(_, at)| *at);
+            // Older than every release in the file: after the oldest one,
+            // which is the end of the generated block when that is where
+            // the oldest release is, else the end of the file.
+            let oldest = anchors
+                .iter()
+                .filter(|(v, _)| *v > section.version)
+                .min_by(|a, b| a.0.cmp(&b.0))
+                .map(|(_, at)| *at);
+            let at = match (below, oldest, end_marker) {
+                (Some(at), _, _) => at,
+                (None, Some(oldest), Some(end)) if oldest < end => fallback,
+                (None, Some(_), _) => text.len(),
+                (None, None, _) => fallback,
+            };
             (at, section)
         })
         .collect();
     inserts.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.version.cmp(&a.1.version)));
+    if inserts.iter().any(|(at, _)| *at == text.len())
+        && !text.is_empty()
+        && !text.ends_with("\n\n")
+    {
+        let pad = if text.ends_with('\n') { "\n" } else { "\n\n" };
+        for (at, _) in inserts.iter_mut().filter(|(at, _)| *at == text.len()) {
+            *at += pad.len();
+        }
+        text.push_str(pad);
+    }
 
-    let close = found.is_empty() && end_marker.is_none() && !inserts.is_empty();
-    let last = inserts.len();
+    // A file that had no markers gets an end marker after the sections
+    // placed at the top, so later runs know where generated text stops;
+    // sections placed among hand-written headings end at the next heading.
+    let close = found.is_empty() && end_marker.is_none();
+    let last = inserts.iter().rposition(|(at, _)| *at == fallback);
     let mut out = String::with_capacity(
         text.len() + sections.iter().map(|s| s.text.len() + 64).sum::<usize>(),
     );
@@ -239,9 +280,7 @@ pub fn insert(
     for (n, (at, section)) in inserts.into_iter().enumerate() {
         out.push_str(&text[cursor..at]);
         out.push_str(&section.block());
-        if close && n + 1 == last {
-            // A file that had no markers gets an end marker after the new
-            // sections, so later runs know where generated text stops.
+        if close && Some(n) == last {
             out.push_str(END_MARKER);
             out.push_str("\n\n");
         }

@@ -99,7 +99,11 @@ pub fn prepare(
         _ => Vec::new(),
     };
     let headed: Vec<Version> = match (&existing, args.regenerate) {
-        (Some(text), false) if present.is_empty() => changelog_file::headed_versions(text),
+        // Releases under hand-written headings (outside generated
+        // sections) are in the file too, whatever else it holds.
+        (Some(text), false) => {
+            changelog_file::headed_versions(&changelog_file::hand_written_lines(text).concat())
+        }
         _ => Vec::new(),
     };
     let is_present =

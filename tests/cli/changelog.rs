@@ -355,3 +355,42 @@ fn contributors_honour_mailmap_and_are_deduplicated() {
     assert_eq!(contributors[0]["email"], "ada@example.org");
     assert_eq!(contributors[0]["commits"], 2);
 }
+
+#[test]
+fn an_adopted_changelog_gets_missing_releases_in_version_order_once() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: a").tag("v0.9.0");
+    repo.commit("feat: b").tag("v1.0.0");
+    repo.commit("feat: c").tag("v1.1.0");
+    repo.commit("fix: d").tag("v1.1.1");
+    // Written by another tool: two releases, in two heading styles, with a
+    // link reference at the end.
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## v1.1.1 (2024-03-01)\n\n- hand\n\n## [1.0.0] - 2024-01-01\n\n- hand-written\n\n[1.0.0]: https://example.com/1.0.0\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("docs: adopt");
+    repo.run(&["changelog"]).expect(0);
+    let first = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    repo.run(&["changelog"]).expect(0);
+    let second = std::fs::read_to_string(repo.path().join("CHANGELOG.md")).unwrap();
+    assert_eq!(first, second, "idempotent");
+    let at = |needle: &str| {
+        assert_eq!(
+            first.matches(needle).count(),
+            1,
+            "{needle} once in\n{first}"
+        );
+        first.find(needle).unwrap()
+    };
+    let order = [
+        at("## v1.1.1 (2024-03-01)"),
+        at("## 1.1.0"),
+        at("## [1.0.0] - 2024-01-01"),
+        at("## 0.9.0"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{first}");
+    assert!(first.contains("- hand-written\n"), "{first}");
+    assert!(!first.contains("## 1.0.0 ("), "{first}");
+}
