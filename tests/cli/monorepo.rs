@@ -125,6 +125,11 @@ fn packages_release_on_their_own_and_dependents_follow() {
     assert_eq!(cli["next"]["version"], "1.0.1");
     assert_eq!(cli["dependency_updates"][0]["package"], "core");
     assert_eq!(cli["dependency_updates"][0]["version"], "1.1.0");
+    // `version --package` agrees with `plan --package`.
+    assert_eq!(
+        repo.run(&["version", "--package", "cli"]).stdout(),
+        "1.0.1\n"
+    );
     // Commits touching no package are reported when all packages are planned.
     assert!(repo.run(&["plan"]).stderr().contains("touch no package"));
     let web = repo.run(&["plan", "--package", "web"]);

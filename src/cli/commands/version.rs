@@ -14,7 +14,17 @@ pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
         return run_all(args, current, env);
     }
     let package = env.single_package("version")?;
-    let (plan, _) = plan::make(&env.repo, &env.config, package, &args.request())?;
+    // In a monorepo, as `plan --package` does: with its dependencies, whose
+    // releases can make one of its own.
+    let plan = if env.monorepo() {
+        plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?
+            .into_iter()
+            .map(|(plan, _)| plan)
+            .find(|plan| plan.package == package.name)
+            .ok_or_else(|| Error::refused("the package has no plan", &[]))?
+    } else {
+        plan::make(&env.repo, &env.config, package, &args.request())?.0
+    };
     for warning in &plan.warnings {
         env.out.warn(warning);
     }
