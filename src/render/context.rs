@@ -83,6 +83,9 @@ pub struct Commit {
     pub scope: Option<String>,
     /// The description (the header after `type(scope): `), or the summary.
     pub description: String,
+    /// The description in Markdown, with `#123` references linked to the
+    /// hosting service when it is known (the built-in templates use it).
+    pub description_md: String,
     /// The first line of the message.
     pub summary: String,
     /// The body (between header and footers), if any.
@@ -339,12 +342,15 @@ fn to_commit(change: &Change, remote: Option<&Remote>) -> Commit {
             }
         }
     }
+    let description =
+        conventional.map_or_else(|| change.summary.clone(), |c| c.description.clone());
     Commit {
         id: change.id.clone(),
         short_id: change.short_id().to_owned(),
         kind: conventional.map(|c| c.kind.clone()),
         scope: conventional.and_then(|c| c.scope.clone()),
-        description: conventional.map_or_else(|| change.summary.clone(), |c| c.description.clone()),
+        description_md: links::link_references(&description, remote),
+        description,
         summary: change.summary.clone(),
         body: match conventional {
             Some(c) => c.body.clone(),

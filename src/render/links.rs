@@ -133,6 +133,42 @@ pub struct Reference {
     pub url: Option<String>,
 }
 
+/// `text` with every `#123` reference (as [`references`] finds them) made a
+/// Markdown link to the issue when the host is known.
+pub fn link_references(text: &str, remote: Option<&Remote>) -> String {
+    let Some(remote) = remote else {
+        return text.to_owned();
+    };
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'#'
+            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric() && !b"&[".contains(&bytes[i - 1]))
+        {
+            let digits = text[i + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .take(12)
+                .count();
+            let after = text[i + 1 + digits..].chars().next();
+            if digits > 0 && !after.is_some_and(|c| c.is_alphanumeric() || c == ']') {
+                if let Ok(number) = text[i + 1..i + 1 + digits].parse::<u64>() {
+                    out.push_str(&text[copied..i]);
+                    out.push_str(&format!("[#{number}]({})", remote.issue(number)));
+                    copied = i + 1 + digits;
+                }
+            }
+            i += 1 + digits;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// Finds `#123` references in `text`, noting a closing keyword before one.
 pub fn references(text: &str, remote: Option<&Remote>) -> Vec<Reference> {
     const ACTIONS: [&str; 9] = [
@@ -250,6 +286,20 @@ mod tests {
         );
         let gl = Remote::from_url("https://gitlab.com/o/r", None).unwrap();
         assert_eq!(gl.issue(3), "https://gitlab.com/o/r/-/issues/3");
+    }
+
+    #[test]
+    fn links_references_in_text() {
+        let remote = Remote::from_url("https://github.com/o/r.git", None).unwrap();
+        assert_eq!(
+            link_references("fix x (#42), see #7; not a#1 or #1b or [#3]", Some(&remote)),
+            "fix x ([#42](https://github.com/o/r/issues/42)), see [#7](https://github.com/o/r/issues/7); not a#1 or #1b or [#3]"
+        );
+        assert_eq!(link_references("(#42)", None), "(#42)");
+        assert_eq!(
+            link_references("é#1", Some(&remote)),
+            "é[#1](https://github.com/o/r/issues/1)"
+        );
     }
 
     #[test]

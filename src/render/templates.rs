@@ -491,6 +491,7 @@ mod tests {
         let link = |s: &str| url.then(|| format!("https://h/{s}"));
         let commit = |id: &str, scope: Option<&str>| {
             json!({"short_id": id, "url": link(id), "scope": scope, "description": format!("did {id}"),
+                   "description_md": format!("did {id}"),
                    "references": [{"id": "#1", "action": "closes", "url": link("1")},
                                   {"id": "#2", "action": null, "url": null}]})
         };
