@@ -445,4 +445,19 @@ fn log_describes_releases_the_tool_did_not_tag() {
     let json = repo.run(&["log", "--format", "json"]).json();
     assert_eq!(json[0]["commits"], 2, "{json}");
     assert_eq!(json[0]["bump"], "minor", "{json}");
+    // `show` labels the message as what it is.
+    let run = repo.run(&["show", "v1.1.0"]);
+    run.expect(0);
+    assert!(
+        run.stdout().contains(
+            "Tag message (no release record: the tag was not made by `git release tag`):\n    by hand\n"
+        ),
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        !run.stdout().contains("Release record:"),
+        "{}",
+        run.stdout()
+    );
 }

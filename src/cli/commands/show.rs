@@ -150,11 +150,15 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     match &shown.record {
         Some(record) => {
             let parsed = crate::render::tag_record::parse(record);
-            if !parsed.recorded {
-                s.push_str("(the tag carries no release record)\n\n");
-            }
-            s.push_str("Release record:\n");
-            for line in record.lines() {
+            // A tag another tool or a person made: its message as written,
+            // without a signature block, under its own label.
+            let shown_message = crate::gate::verify_tag::strip_signature(record).trim_end();
+            s.push_str(if parsed.recorded {
+                "Release record:\n"
+            } else {
+                "Tag message (no release record: the tag was not made by `git release tag`):\n"
+            });
+            for line in shown_message.lines() {
                 s.push_str(&format!("    {line}\n"));
             }
         }
