@@ -394,3 +394,16 @@ fn an_adopted_changelog_gets_missing_releases_in_version_order_once() {
     assert!(first.contains("- hand-written\n"), "{first}");
     assert!(!first.contains("## 1.0.0 ("), "{first}");
 }
+
+#[test]
+fn notes_without_notable_changes_say_so() {
+    let mut repo = TestRepo::new();
+    repo.tag("v1.0.0").commit("chore: tidy").commit("fix: a");
+    repo.tag("v1.0.1");
+    repo.commit("chore: more tidying").tag("v1.0.2");
+    let run = repo.run(&["notes", "--tag", "v1.0.2"]);
+    run.expect(0);
+    assert!(run.stdout().starts_with("No notable changes.\n"), "{}", run.stdout());
+    let run = repo.run(&["notes", "--tag", "v1.0.1"]);
+    assert!(!run.stdout().contains("No notable changes"), "{}", run.stdout());
+}
