@@ -290,7 +290,8 @@ pub struct Frontier {
     pub found: Vec<(Oid, Vec<String>)>,
 }
 
-/// Walks back from `candidate` and stops at every commit that carries a
+/// Walks back from `candidate` (not into `barren` commits, which have no
+/// verified release at or below them) and stops at every commit that carries a
 /// verified release (`verified` says which tags are, or `None` when it does
 /// not know yet, which ends the walk as [`Walk::Blocked`]) or is the pinned
 /// root:
@@ -302,6 +303,7 @@ pub fn frontier(
     candidate: Oid,
     tags_at: &HashMap<Oid, Vec<String>>,
     pin: Option<&Pin>,
+    barren: &mut HashSet<Oid>,
     mut verified: impl FnMut(&str) -> Result<Option<bool>, Error>,
 ) -> Result<Walk, Error> {
     let git = repo.git();
@@ -314,7 +316,8 @@ pub fn frontier(
         .map_err(git_err("reading the candidate"))?;
     queue.extend(start.parent_ids());
     while let Some(id) = queue.pop_front() {
-        if !seen.insert(id) {
+        // Nothing at or below a barren commit is a verified release.
+        if barren.contains(&id) || !seen.insert(id) {
             continue;
         }
         if pin.is_some_and(|p| p.commit == id) {
@@ -345,6 +348,12 @@ pub fn frontier(
             .find_commit(id)
             .map_err(git_err("walking history for the trust base"))?;
         queue.extend(commit.parent_ids());
+    }
+    // Verdicts, once given, stay: a walk that found no verified release
+    // proves every commit it visited barren, and later walks stop there
+    // (histories with many tags and no release stay linear, not quadratic).
+    if found.is_empty() {
+        barren.extend(seen);
     }
     // A base reached along one path may still be behind another base (a
     // branch forked before the newer release and merged after it): only the

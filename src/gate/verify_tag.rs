@@ -92,6 +92,8 @@ pub struct Verifier<'r> {
     pin: Option<Pin>,
     tags_at: Rc<HashMap<Oid, Vec<String>>>,
     memo: HashMap<String, Option<bool>>,
+    /// Commits with no verified release at or below them.
+    barren: HashSet<Oid>,
     cache: Cache,
     /// Tags met in the history that are not verified releases, with why.
     pub unverified: Vec<(String, String)>,
@@ -116,6 +118,7 @@ impl<'r> Verifier<'r> {
             pin,
             tags_at: Rc::new(tags_at),
             memo: HashMap::new(),
+            barren: HashSet::new(),
             cache,
             unverified: Vec::new(),
         })
@@ -141,9 +144,17 @@ impl<'r> Verifier<'r> {
         // Releases behind the candidate are settled oldest first by
         // `settle_chain`, with a stack of its own rather than recursion.
         let frontier = loop {
-            match trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |name| {
-                self.known(name)
-            })? {
+            let mut barren = std::mem::take(&mut self.barren);
+            let walk = trust_base::frontier(
+                self.repo,
+                candidate,
+                &tags_at,
+                pin.as_ref(),
+                &mut barren,
+                |name| self.known(name),
+            );
+            self.barren = barren;
+            match walk? {
                 Walk::Done(frontier) => break frontier,
                 Walk::Blocked(name) => self.settle_chain(&name)?,
             }
@@ -295,9 +306,16 @@ impl<'r> Verifier<'r> {
         }
         let tags_at = Rc::clone(&self.tags_at);
         let pin = self.pin.clone();
-        let walk = trust_base::frontier(self.repo, candidate, &tags_at, pin.as_ref(), |n| {
-            self.known(n)
-        });
+        let mut barren = std::mem::take(&mut self.barren);
+        let walk = trust_base::frontier(
+            self.repo,
+            candidate,
+            &tags_at,
+            pin.as_ref(),
+            &mut barren,
+            |n| self.known(n),
+        );
+        self.barren = barren;
         Ok(match walk {
             Ok(Walk::Blocked(next)) => Some(next),
             // A walk that fails is reported when the tag is settled.

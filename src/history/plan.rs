@@ -179,8 +179,14 @@ fn template_hint(
             (named, names.len())
         });
     Ok(best.map(|(guess, names)| {
+        // The newest versions first.
+        let parsed = crate::git::tags::Template::new(guess).ok();
+        let version = |name: &str| match parsed.as_ref().map(|t| t.parse(name)) {
+            Some(crate::git::tags::Match::Version(v)) => Some(v),
+            _ => None,
+        };
         let mut examples: Vec<&str> = names.iter().map(String::as_str).collect();
-        examples.sort_unstable_by(|a, b| b.cmp(a));
+        examples.sort_by(|a, b| version(b).cmp(&version(a)).then(b.cmp(a)));
         examples.truncate(3);
         let setting = if package.name.is_some() {
             "`tag` in its `[[package]]`"
@@ -203,8 +209,20 @@ fn version_file_floor(
     candidate: git2::Oid,
     package: &Package,
 ) -> Option<(semver::Version, String)> {
+    use crate::config::VersionFileConfig;
     use crate::packages::version_files;
-    package.version_files.iter().find_map(|file| {
+    // With no version files configured, a single-package repository's root
+    // manifest says the version.
+    let roots: Vec<VersionFileConfig> =
+        if package.version_files.is_empty() && package.name.is_none() {
+            ["Cargo.toml", "package.json", "pyproject.toml"]
+                .into_iter()
+                .map(|p| VersionFileConfig::Path(std::path::PathBuf::from(p)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+    package.version_files.iter().chain(&roots).find_map(|file| {
         let kind = version_files::kind_for(file.path(), file.pattern())?;
         let bytes = repo.blob_at(candidate, file.path()).ok()??;
         let shown = file.path().display().to_string();

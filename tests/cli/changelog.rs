@@ -403,7 +403,15 @@ fn notes_without_notable_changes_say_so() {
     repo.commit("chore: more tidying").tag("v1.0.2");
     let run = repo.run(&["notes", "--tag", "v1.0.2"]);
     run.expect(0);
-    assert!(run.stdout().starts_with("No notable changes.\n"), "{}", run.stdout());
+    assert!(
+        run.stdout().starts_with("No notable changes.\n"),
+        "{}",
+        run.stdout()
+    );
     let run = repo.run(&["notes", "--tag", "v1.0.1"]);
-    assert!(!run.stdout().contains("No notable changes"), "{}", run.stdout());
+    assert!(
+        !run.stdout().contains("No notable changes"),
+        "{}",
+        run.stdout()
+    );
 }
