@@ -45,6 +45,9 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
             message: e.to_string(),
             hints: e.hints(),
         })?;
+        for note in found.notes.iter().filter(|n| n.warning) {
+            out.warn(&note.text);
+        }
         let proposal = crate::packages::detect::to_toml(&found);
         // The proposal must itself be a valid configuration.
         Config::parse(&proposal, "the proposal")?;

@@ -8,7 +8,7 @@ use std::path::Path;
 use toml::{Table, Value as Toml};
 
 use super::walk::{Pattern, display_dir, join, lockfile, malformed, parse_toml, within};
-use super::{DetectError, Detected, Ecosystem};
+use super::{DetectError, Detected, Ecosystem, Note};
 
 const CARGO_DEPENDENCY_TABLES: [&str; 5] = [
     "dependencies",
@@ -138,7 +138,8 @@ impl CargoManifest {
 pub(super) fn cargo_packages(
     manifests: &[CargoManifest],
     lockfiles: &BTreeSet<&str>,
-) -> Result<Vec<(Detected, BTreeSet<String>)>, DetectError> {
+    notes: &mut Vec<Note>,
+) -> Vec<(Detected, BTreeSet<String>)> {
     let by_dir: BTreeMap<&str, usize> = manifests
         .iter()
         .enumerate()
@@ -174,7 +175,7 @@ pub(super) fn cargo_packages(
         if let Some(workspace) = &m.workspace {
             let mut patterns = Vec::new();
             for pattern in &workspace.members {
-                patterns.extend(Pattern::new(&m.manifest, &m.dir, pattern)?);
+                patterns.extend(Pattern::noted(&m.manifest, &m.dir, pattern, notes));
             }
             members.insert(i, patterns);
         }
@@ -265,7 +266,7 @@ pub(super) fn cargo_packages(
             package.dependencies.clone(),
         ));
     }
-    Ok(found)
+    found
 }
 
 #[cfg(test)]
@@ -277,7 +278,7 @@ mod tests {
     #[test]
     fn cargo_workspace_members_exclusions_and_ignored_dirs() {
         let dir = tree(CARGO_WORKSPACE);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![
@@ -316,7 +317,7 @@ mod tests {
                 "[package]\nname = \"dropped\"\n",
             ),
         ]);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![

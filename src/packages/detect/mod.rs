@@ -83,6 +83,36 @@ pub struct Detected {
     pub version_files: Vec<String>,
 }
 
+/// Something detection left out or changed, said in the proposal as a
+/// comment (`skipped crates/x: publish = false`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    /// The sentence, without the comment marker.
+    pub text: String,
+    /// Whether it is a problem to fix (an unreadable manifest), shown as a
+    /// warning too, rather than a deliberate choice.
+    pub warning: bool,
+}
+
+impl Note {
+    pub(crate) fn warning(text: impl Into<String>) -> Note {
+        Note {
+            text: text.into(),
+            warning: true,
+        }
+    }
+}
+
+/// What detection found: the packages, sorted by path, and notes about the
+/// manifests it skipped and the changes it made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Detection {
+    /// The packages proposed.
+    pub packages: Vec<Detected>,
+    /// Why manifests were skipped, in the order found.
+    pub notes: Vec<Note>,
+}
+
 /// Why the work tree could not be searched.
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
@@ -123,6 +153,30 @@ pub enum DetectError {
 }
 
 impl DetectError {
+    /// The note for a manifest that cannot be used: its path, the error,
+    /// and that the rest of the detection went on without it.
+    fn note(&self) -> Note {
+        let (path, what) = match self {
+            DetectError::Root { path, source } => {
+                return Note::warning(format!("cannot search `{}`: {source}", path.display()));
+            }
+            DetectError::Read { path, source } => (path, format!("cannot read it: {source}")),
+            DetectError::Parse { path, message } => (path, format!("cannot parse it: {message}")),
+            DetectError::Glob {
+                path,
+                pattern,
+                message,
+            } => {
+                return Note::warning(format!(
+                    "ignored the workspace member pattern `{pattern}` in {path}: {message}; fix the pattern"
+                ));
+            }
+        };
+        Note::warning(format!(
+            "skipped {path}: {what}; fix it and run `init --detect` again"
+        ))
+    }
+
     /// How to fix it.
     pub fn hints(&self) -> Vec<String> {
         match self {
@@ -152,8 +206,11 @@ impl DetectError {
 ///   members its patterns match (less `!` negations) are proposed.
 /// - Python: PEP 621 `[project] name`, or Poetry's `[tool.poetry] name`.
 ///
+/// A manifest that cannot be read or parsed is skipped with a warning
+/// [`Note`]; it never stops the detection.
+///
 /// Sorted by path, then manifest.
-pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
+pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     std::fs::read_dir(root).map_err(|source| DetectError::Root {
         path: root.to_path_buf(),
         source,
@@ -162,16 +219,20 @@ pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
     let mut cargo = Vec::new();
     let mut npm = Vec::new();
     let mut python = Vec::new();
+    let mut notes = Vec::new();
     for file in &files {
         let (dir, name) = match file.rsplit_once('/') {
             Some((dir, name)) => (dir, name),
             None => ("", file.as_str()),
         };
-        match name {
-            "Cargo.toml" => cargo.push(CargoManifest::read(root, dir, file)?),
-            "package.json" => npm.push(NpmManifest::read(root, dir, file)?),
-            "pyproject.toml" => python.push(PythonManifest::read(root, dir, file)?),
-            _ => {}
+        let read = match name {
+            "Cargo.toml" => CargoManifest::read(root, dir, file).map(|m| cargo.push(m)),
+            "package.json" => NpmManifest::read(root, dir, file).map(|m| npm.push(m)),
+            "pyproject.toml" => PythonManifest::read(root, dir, file).map(|m| python.push(m)),
+            _ => Ok(()),
+        };
+        if let Err(error) = read {
+            notes.push(error.note());
         }
     }
     let lockfiles: BTreeSet<&str> = files
@@ -180,22 +241,30 @@ pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
         .filter(|f| f.ends_with("Cargo.lock") || f.ends_with("package-lock.json"))
         .collect();
 
-    let mut found = cargo_packages(&cargo, &lockfiles)?;
-    found.extend(npm_packages(&npm, &lockfiles)?);
+    let mut found = cargo_packages(&cargo, &lockfiles, &mut notes);
+    found.extend(npm_packages(&npm, &lockfiles, &mut notes));
     found.extend(python.iter().filter_map(PythonManifest::detected));
     link_dependencies(&mut found);
     found.sort_by(|(a, _), (b, _)| (&a.path, &a.manifest).cmp(&(&b.path, &b.manifest)));
-    Ok(found.into_iter().map(|(detected, _)| detected).collect())
+    Ok(Detection {
+        packages: found.into_iter().map(|(detected, _)| detected).collect(),
+        notes,
+    })
 }
 
 /// Renders the proposal as commented `[[package]]` tables for
 /// `.release.toml`. A name seen before is rendered commented out, since
 /// package names must be unique.
-pub fn to_toml(found: &[Detected]) -> String {
+pub fn to_toml(detection: &Detection) -> String {
+    let found = detection.packages.as_slice();
     let mut out = String::from(
         "# Packages found by `git release init --detect`: review them, and keep the ones\n\
          # that are released on their own. Paths are relative to the repository root.\n",
     );
+    for note in &detection.notes {
+        let marker = if note.warning { "warning: " } else { "" };
+        let _ = writeln!(out, "# {marker}{}", one_line(&note.text));
+    }
     if found.is_empty() {
         out.push_str("# No Cargo.toml, package.json or pyproject.toml package was found.\n");
         return out;
@@ -249,6 +318,14 @@ pub fn to_toml(found: &[Detected]) -> String {
         }
     }
     out
+}
+
+/// `text` on one line, so that it stays inside a TOML comment.
+fn one_line(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn toml_string(value: &str) -> String {
@@ -314,7 +391,7 @@ mod tests {
             .collect();
         let dir = tree(&refs);
         let found = detect(dir.path()).unwrap();
-        assert_eq!(found.len(), 9, "{found:#?}");
+        assert_eq!(found.packages.len(), 9, "{found:#?}");
         let rendered = to_toml(&found);
         let parsed: Table = toml::from_str(&rendered).unwrap();
         let packages = parsed["package"].as_array().unwrap();
@@ -359,12 +436,12 @@ mod tests {
             rendered.split_once("\n\n").unwrap().1,
             "# cargo package `Cargo.toml`\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"  # current version 0.1.0\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
         );
-        let empty = to_toml(&[]);
+        let empty = to_toml(&Detection::default());
         assert!(toml::from_str::<Table>(&empty).unwrap().is_empty());
     }
 
     #[test]
-    fn malformed_manifests_and_bad_roots_are_errors() {
+    fn malformed_manifests_are_skipped_with_a_warning() {
         let cases: &[(&str, &str)] = &[
             ("Cargo.toml", "[package"),
             ("Cargo.toml", "[package]\nversion = \"1.0.0\"\n"),
@@ -373,18 +450,47 @@ mod tests {
             ("package.json", "{"),
             ("package.json", "[]"),
             ("package.json", r#"{ "workspaces": 3 }"#),
+            ("package.json", r#"{ "workspaces": ["["] }"#),
             ("pyproject.toml", "[project\n"),
         ];
         for (path, text) in cases {
-            let dir = tree(&[(path, text)]);
-            let err = detect(dir.path()).unwrap_err();
-            assert!(
-                err.to_string().contains(&format!("`{path}`")),
-                "{text}: {err}"
-            );
-            assert!(!err.hints().is_empty());
+            let dir = tree(&[
+                (path, text),
+                (
+                    "ok/pyproject.toml",
+                    "[project]\nname = \"ok\"\nversion = \"1.0.0\"\n",
+                ),
+            ]);
+            let found = detect(dir.path()).unwrap();
+            assert_eq!(found.packages.len(), 1, "{text}: {found:#?}");
+            let [note] = found.notes.as_slice() else {
+                panic!("{text}: {found:#?}");
+            };
+            assert!(note.warning && note.text.contains(path), "{text}: {note:?}");
+            let rendered = to_toml(&found);
+            assert!(rendered.contains("\n# warning: "), "{rendered}");
+            toml::from_str::<Table>(&rendered).unwrap();
         }
         let missing = detect(Path::new("/nonexistent/git-release-detect")).unwrap_err();
         assert!(matches!(missing, DetectError::Root { .. }), "{missing:?}");
+        assert!(!missing.hints().is_empty());
+    }
+
+    #[test]
+    fn byte_order_marks_are_ignored() {
+        let dir = tree(&[
+            (
+                "Cargo.toml",
+                "\u{feff}[package]\nname = \"bom\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "js/package.json",
+                "\u{feff}{ \"name\": \"js\", \"version\": \"2.0.0\" }",
+            ),
+        ]);
+        let found = detect(dir.path()).unwrap();
+        assert!(found.notes.is_empty(), "{found:#?}");
+        let names: Vec<_> = found.packages.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["bom", "js"]);
     }
 }

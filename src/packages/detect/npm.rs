@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 
 use super::walk::{Pattern, Patterns, display_dir, lockfile, malformed, read, within};
-use super::{DetectError, Detected, Ecosystem};
+use super::{DetectError, Detected, Ecosystem, Note};
 
 const NPM_DEPENDENCY_SECTIONS: [&str; 4] = [
     "dependencies",
@@ -83,7 +83,8 @@ impl NpmManifest {
 pub(super) fn npm_packages(
     manifests: &[NpmManifest],
     lockfiles: &BTreeSet<&str>,
-) -> Result<Vec<(Detected, BTreeSet<String>)>, DetectError> {
+    notes: &mut Vec<Note>,
+) -> Vec<(Detected, BTreeSet<String>)> {
     let mut roots: Vec<(&NpmManifest, Patterns)> = Vec::new();
     for m in manifests {
         let Some(workspaces) = &m.workspaces else {
@@ -98,11 +99,13 @@ pub(super) fn npm_packages(
                 Some(negated) => {
                     patterns
                         .exclude
-                        .extend(Pattern::new(&m.manifest, &m.dir, negated)?)
+                        .extend(Pattern::noted(&m.manifest, &m.dir, negated, notes))
                 }
-                None => patterns
-                    .include
-                    .extend(Pattern::new(&m.manifest, &m.dir, pattern)?),
+                None => {
+                    patterns
+                        .include
+                        .extend(Pattern::noted(&m.manifest, &m.dir, pattern, notes))
+                }
             }
         }
         roots.push((m, patterns));
@@ -141,7 +144,7 @@ pub(super) fn npm_packages(
             m.dependencies.clone(),
         ));
     }
-    Ok(found)
+    found
 }
 
 #[cfg(test)]
@@ -153,7 +156,7 @@ mod tests {
     #[test]
     fn npm_workspace_private_root_is_not_a_package() {
         let dir = tree(NPM_WORKSPACE);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![
@@ -180,7 +183,7 @@ mod tests {
                 r#"{ "name": "a", "version": "1.0.0" }"#,
             ),
         ]);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![

@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn python_pep621_and_poetry_projects() {
         let dir = tree(PYTHON);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![

@@ -8,7 +8,7 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobMatcher};
 use toml::Table;
 
-use super::DetectError;
+use super::{DetectError, Note};
 
 /// Directories never entered, ignored or not.
 const SKIPPED_DIRS: [&str; 3] = ["target", "node_modules", ".git"];
@@ -70,10 +70,15 @@ pub(super) fn walk(root: &Path) -> Vec<String> {
     files
 }
 
+/// The file's text, without the UTF-8 byte-order mark some editors write.
 pub(super) fn read(root: &Path, file: &str) -> Result<String, DetectError> {
-    std::fs::read_to_string(root.join(file)).map_err(|source| DetectError::Read {
+    let text = std::fs::read_to_string(root.join(file)).map_err(|source| DetectError::Read {
         path: file.to_owned(),
         source,
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     })
 }
 
@@ -146,6 +151,20 @@ pub(super) enum Pattern {
 }
 
 impl Pattern {
+    /// The pattern, or `None` with a warning in `notes` when it is not a
+    /// valid glob (the workspace is read without it).
+    pub(super) fn noted(
+        file: &str,
+        base: &str,
+        pattern: &str,
+        notes: &mut Vec<Note>,
+    ) -> Option<Pattern> {
+        Pattern::new(file, base, pattern).unwrap_or_else(|error| {
+            notes.push(error.note());
+            None
+        })
+    }
+
     pub(super) fn new(
         file: &str,
         base: &str,
