@@ -54,3 +54,86 @@ fn byte_order_marks_and_broken_manifests_do_not_stop_detection() {
         );
     }
 }
+
+#[test]
+fn only_published_workspace_members_are_proposed() {
+    let mut repo = TestRepo::new();
+    // tokio: examples and test crates are members with `publish = false`,
+    // and a fixture holds a workspace of its own.
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"tokio\", \"tokio-util\", \"examples\", \"tests-build\"]\n",
+    );
+    repo.write(
+        "tokio/Cargo.toml",
+        "[package]\nname = \"tokio\"\nversion = \"1.53.1\"\n",
+    );
+    repo.write(
+        "tokio-util/Cargo.toml",
+        "[package]\nname = \"tokio-util\"\nversion = \"0.7.5\"\n[dependencies]\ntokio = { path = \"../tokio\" }\n",
+    );
+    repo.write(
+        "examples/Cargo.toml",
+        "[package]\nname = \"examples\"\nversion = \"0.0.0\"\npublish = false\n",
+    );
+    repo.write(
+        "tests-build/Cargo.toml",
+        "[package]\nname = \"tests-build\"\nversion = \"0.1.0\"\npublish = false\n",
+    );
+    repo.write(
+        "tokio/tests/fixtures/ws/Cargo.toml",
+        "[workspace]\nmembers = [\"a\"]\n",
+    );
+    repo.write(
+        "tokio/tests/fixtures/ws/a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"0.1.0\"\n",
+    );
+    // changesets / vite: a private root, pnpm's workspace file, private
+    // playgrounds and a fixture workspace under `__fixtures__`.
+    repo.write(
+        "package.json",
+        "{ \"name\": \"monorepo\", \"private\": true }",
+    );
+    repo.write(
+        "pnpm-workspace.yaml",
+        "packages:\n  - packages/*\n  - playground/**\n",
+    );
+    repo.write(
+        "packages/vite/package.json",
+        "{ \"name\": \"vite\", \"version\": \"7.0.0\" }",
+    );
+    repo.write(
+        "playground/alias/package.json",
+        "{ \"name\": \"@vitejs/test-alias\", \"private\": true, \"version\": \"0.0.0\" }",
+    );
+    repo.write(
+        "packages/vite/src/__fixtures__/mono/package.json",
+        "{ \"name\": \"fixture-root\", \"workspaces\": [\"pkgs/*\"] }",
+    );
+    repo.write(
+        "packages/vite/src/__fixtures__/mono/pkgs/x/package.json",
+        "{ \"name\": \"fixture-x\", \"version\": \"1.0.0\" }",
+    );
+    repo.write(
+        "docs/package.json",
+        "{ \"name\": \"docs\", \"version\": \"1.0.0\" }",
+    );
+    let (proposal, _) = detect(&mut repo);
+    assert_eq!(
+        names(&proposal),
+        ["vite", "tokio", "tokio-util"],
+        "{proposal}"
+    );
+    for note in [
+        "# skipped examples: publish = false\n",
+        "# skipped tests-build: publish = false\n",
+        "# skipped tokio/tests/fixtures/ws: a workspace nested inside the one in Cargo.toml (1 crate)\n",
+        "# skipped .: \"private\": true\n",
+        "# skipped playground/alias: \"private\": true\n",
+        "# skipped docs: not a member of the workspaces in package.json\n",
+        "# skipped packages/vite/src/__fixtures__/mono: a workspace nested inside the one in package.json (2 packages)\n",
+    ] {
+        assert!(proposal.contains(note), "{note} in {proposal}");
+    }
+    assert!(!proposal.contains("fixture-x"), "{proposal}");
+}

@@ -95,6 +95,13 @@ pub struct Note {
 }
 
 impl Note {
+    pub(crate) fn skipped(path: &str, reason: impl std::fmt::Display) -> Note {
+        Note {
+            text: format!("skipped {path}: {reason}"),
+            warning: false,
+        }
+    }
+
     pub(crate) fn warning(text: impl Into<String>) -> Note {
         Note {
             text: text.into(),
@@ -243,7 +250,9 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
 
     let mut found = cargo_packages(&cargo, &lockfiles, &mut notes);
     found.extend(npm_packages(&npm, &lockfiles, &mut notes));
-    found.extend(python.iter().filter_map(PythonManifest::detected));
+    for manifest in &python {
+        found.extend(manifest.detected(&mut notes));
+    }
     link_dependencies(&mut found);
     found.sort_by(|(a, _), (b, _)| (&a.path, &a.manifest).cmp(&(&b.path, &b.manifest)));
     Ok(Detection {

@@ -8,8 +8,8 @@ use toml::{Table, Value as Toml};
 
 use crate::packages::version_files::pep508_name;
 
-use super::walk::{display_dir, parse_toml};
-use super::{DetectError, Detected, Ecosystem};
+use super::walk::{display_dir, fixture_dir, parse_toml};
+use super::{DetectError, Detected, Ecosystem, Note};
 
 pub(super) struct PythonManifest {
     dir: String,
@@ -79,8 +79,14 @@ impl PythonManifest {
         })
     }
 
-    pub(super) fn detected(&self) -> Option<(Detected, BTreeSet<String>)> {
+    /// The package, unless it has no name or lies in a test-fixture
+    /// directory (said in `notes`).
+    pub(super) fn detected(&self, notes: &mut Vec<Note>) -> Option<(Detected, BTreeSet<String>)> {
         let name = self.name.clone()?;
+        if let Some(fixture) = fixture_dir(&self.dir) {
+            notes.push(Note::skipped(&display_dir(&self.dir), fixture));
+            return None;
+        }
         Some((
             Detected {
                 name,

@@ -12,6 +12,25 @@ use super::{DetectError, Note};
 
 /// Directories never entered, ignored or not.
 const SKIPPED_DIRS: [&str; 3] = ["target", "node_modules", ".git"];
+/// Directories that hold test fixtures and examples rather than packages:
+/// a manifest under one is proposed only when its workspace lists it.
+const FIXTURE_DIRS: [&str; 6] = [
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "examples",
+];
+
+/// Why a manifest in `dir` looks like a test fixture or an example: the
+/// fixture directory it is under.
+pub(super) fn fixture_dir(dir: &str) -> Option<String> {
+    dir.split('/')
+        .find(|part| FIXTURE_DIRS.contains(part))
+        .map(|part| format!("under `{part}/`, not a listed workspace member"))
+}
+
 /// Manifests and lockfiles under `root`, relative and `/`-separated.
 pub(super) fn walk(root: &Path) -> Vec<String> {
     let mut builder = ignore::WalkBuilder::new(root);
@@ -196,6 +215,13 @@ impl Pattern {
 }
 
 impl Patterns {
+    /// Whether a pattern names `dir` itself, without wildcards.
+    pub(super) fn lists(&self, dir: &str) -> bool {
+        self.include
+            .iter()
+            .any(|p| matches!(p, Pattern::Literal(literal) if literal == dir))
+    }
+
     pub(super) fn is_member(&self, dir: &str) -> bool {
         self.include.iter().any(|p| p.matches(dir)) && !self.exclude.iter().any(|p| p.matches(dir))
     }
