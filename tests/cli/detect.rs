@@ -137,3 +137,62 @@ fn only_published_workspace_members_are_proposed() {
     }
     assert!(!proposal.contains("fixture-x"), "{proposal}");
 }
+
+#[test]
+fn dev_dependencies_are_not_dependencies_and_cycles_are_broken() {
+    let mut repo = TestRepo::new();
+    // cocogitto: the library's tests use the binary crate.
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"cog\", \"cog-lib\"]\n",
+    );
+    repo.write(
+        "cog/Cargo.toml",
+        "[package]\nname = \"cog\"\nversion = \"6.0.0\"\n[dependencies]\ncog-lib = { path = \"../cog-lib\" }\n",
+    );
+    repo.write(
+        "cog-lib/Cargo.toml",
+        "[package]\nname = \"cog-lib\"\nversion = \"6.0.0\"\n[dev-dependencies]\ncog = { path = \"../cog\" }\n",
+    );
+    // A real cycle: a plugin and the host that peer-depends on it.
+    repo.write(
+        "package.json",
+        "{ \"private\": true, \"workspaces\": [\"js/*\"] }",
+    );
+    repo.write(
+        "js/host/package.json",
+        "{ \"name\": \"host\", \"version\": \"1.0.0\", \"dependencies\": { \"plugin\": \"1\" }, \"devDependencies\": { \"tools\": \"1\" } }",
+    );
+    repo.write(
+        "js/plugin/package.json",
+        "{ \"name\": \"plugin\", \"version\": \"1.0.0\", \"peerDependencies\": { \"host\": \"1\" } }",
+    );
+    repo.write(
+        "js/tools/package.json",
+        "{ \"name\": \"tools\", \"version\": \"1.0.0\", \"dependencies\": { \"host\": \"1\" } }",
+    );
+    let (proposal, warnings) = detect(&mut repo);
+    let table: toml::Table = toml::from_str(&proposal).unwrap();
+    let depends = |name: &str| -> Vec<String> {
+        let packages = table["package"].as_array().unwrap();
+        let package = packages.iter().find(|p| p["name"].as_str() == Some(name));
+        package.unwrap()["depends-on"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(depends("cog"), ["cog-lib"], "{proposal}");
+    assert!(depends("cog-lib").is_empty(), "{proposal}");
+    assert_eq!(depends("tools"), ["host"], "{proposal}");
+    assert_eq!(
+        depends("host").len() + depends("plugin").len(),
+        1,
+        "{proposal}"
+    );
+    let note =
+        "dependency cycle host → plugin → host: dropped `host` from the depends-on of `plugin`";
+    assert!(proposal.contains(note), "{proposal}");
+    assert!(warnings.contains(note), "{warnings}");
+}

@@ -12,13 +12,10 @@ use super::walk::{
 };
 use super::{DetectError, Detected, Ecosystem, Note};
 
-const CARGO_DEPENDENCY_TABLES: [&str; 5] = [
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "dev_dependencies",
-    "build_dependencies",
-];
+/// The sections whose dependencies make a release of one crate call for a
+/// release of another; dev-dependencies do not (and often form cycles).
+const CARGO_DEPENDENCY_TABLES: [&str; 3] =
+    ["dependencies", "build-dependencies", "build_dependencies"];
 pub(super) struct CargoManifest {
     dir: String,
     manifest: String,

@@ -255,10 +255,9 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     }
     link_dependencies(&mut found);
     found.sort_by(|(a, _), (b, _)| (&a.path, &a.manifest).cmp(&(&b.path, &b.manifest)));
-    Ok(Detection {
-        packages: found.into_iter().map(|(detected, _)| detected).collect(),
-        notes,
-    })
+    let mut packages: Vec<Detected> = found.into_iter().map(|(detected, _)| detected).collect();
+    break_cycles(&mut packages, &mut notes);
+    Ok(Detection { packages, notes })
 }
 
 /// Renders the proposal as commented `[[package]]` tables for
@@ -345,6 +344,62 @@ fn toml_list(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
     format!("[{}]", items.join(", "))
 }
+/// Removes one dependency of each cycle among the packages (`depends-on`
+/// must not go round), saying which in `notes`.
+fn break_cycles(packages: &mut [Detected], notes: &mut Vec<Note>) {
+    let index: BTreeMap<(Ecosystem, String), usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, d)| ((d.kind, d.name.clone()), i))
+        .collect();
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state = vec![0u8; packages.len()];
+    for start in 0..packages.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        // Depth first, with an explicit stack of (package, next dependency).
+        let mut stack = vec![(start, 0usize)];
+        state[start] = 1;
+        while let Some(&mut (at, ref mut next)) = stack.last_mut() {
+            let Some(dependency) = packages[at].dependencies.get(*next).cloned() else {
+                state[at] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let Some(&to) = index.get(&(packages[at].kind, dependency.clone())) else {
+                continue;
+            };
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    stack.push((to, 0));
+                }
+                1 => {
+                    let from = stack.iter().position(|(p, _)| *p == to).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[from..]
+                        .iter()
+                        .map(|(p, _)| packages[*p].name.as_str())
+                        .collect();
+                    cycle.push(packages[to].name.as_str());
+                    let text = format!(
+                        "dependency cycle {}: dropped `{dependency}` from the depends-on of `{}`; check which one really needs the other",
+                        cycle.join(" → "),
+                        packages[at].name
+                    );
+                    notes.push(Note::warning(text));
+                    if let Some(top) = stack.last_mut() {
+                        top.1 -= 1;
+                    }
+                    packages[at].dependencies.retain(|d| *d != dependency);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Fills in each package's internal dependencies: the names it depends on
 /// that name another detected package of the same ecosystem.
 fn link_dependencies(found: &mut [(Detected, BTreeSet<String>)]) {

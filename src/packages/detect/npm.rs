@@ -10,12 +10,10 @@ use serde_json::Value as Json;
 use super::walk::{Pattern, Patterns, display_dir, fixture_dir, lockfile, malformed, read, within};
 use super::{DetectError, Detected, Ecosystem, Note};
 
-const NPM_DEPENDENCY_SECTIONS: [&str; 4] = [
-    "dependencies",
-    "devDependencies",
-    "peerDependencies",
-    "optionalDependencies",
-];
+/// The sections whose dependencies make a release of one package call for a
+/// release of another; `devDependencies` do not (and often form cycles).
+const NPM_DEPENDENCY_SECTIONS: [&str; 3] =
+    ["dependencies", "peerDependencies", "optionalDependencies"];
 pub(super) struct NpmManifest {
     dir: String,
     manifest: String,
