@@ -196,3 +196,73 @@ fn dev_dependencies_are_not_dependencies_and_cycles_are_broken() {
     assert!(proposal.contains(note), "{proposal}");
     assert!(warnings.contains(note), "{warnings}");
 }
+
+#[test]
+fn templates_and_versions_come_from_the_existing_tags() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"tokio\", \"tokio-util\", \"fresh\"]\n",
+    );
+    repo.write(
+        "tokio/Cargo.toml",
+        "[package]\nname = \"tokio\"\nversion = \"1.53.1\"\n",
+    );
+    repo.write(
+        "tokio-util/Cargo.toml",
+        "[package]\nname = \"tokio-util\"\nversion = \"0.7.6\"\n",
+    );
+    repo.write(
+        "fresh/Cargo.toml",
+        "[package]\nname = \"fresh\"\nversion = \"0.1.0\"\n",
+    );
+    repo.write(
+        "js/package.json",
+        "{ \"name\": \"@scope/web\", \"version\": \"2.0.0\" }",
+    );
+    repo.git(&["add", "-A"]);
+    repo.commit("chore: tree");
+    for tag in [
+        "tokio-1.52.0",
+        "tokio-1.53.1",
+        "tokio-util-0.7.5",
+        "@scope/web@2.0.0",
+        "nightly",
+    ] {
+        repo.tag(tag);
+    }
+    let (proposal, _) = detect(&mut repo);
+    let table: toml::Table = toml::from_str(&proposal).unwrap();
+    let packages = table["package"].as_array().unwrap();
+    let tag = |name: &str| {
+        let package = packages.iter().find(|p| p["name"].as_str() == Some(name));
+        package.unwrap().get("tag").and_then(|t| t.as_str())
+    };
+    assert_eq!(tag("tokio"), Some("{name}-{version}"), "{proposal}");
+    assert_eq!(tag("tokio-util"), Some("{name}-{version}"), "{proposal}");
+    assert_eq!(tag("@scope/web"), Some("{name}@{version}"), "{proposal}");
+    assert_eq!(tag("fresh"), None, "the default is not written: {proposal}");
+    for comment in [
+        "# current version 1.53.1, highest tag `tokio-1.53.1` (2 tags of this template)\n",
+        "# current version 0.7.6, highest tag `tokio-util-0.7.5` (1 tag of this template); the manifest version is above the highest tag",
+        "# current version 0.1.0, no release tag yet\n",
+    ] {
+        assert!(proposal.contains(comment), "{comment} in {proposal}");
+    }
+    // The proposal works as it is: `plan` reads the releases from the tags.
+    let plan = repo.run(&["plan", "--format", "json"]).json();
+    assert_eq!(plan.as_array().unwrap().len(), 4, "{plan}");
+
+    // One package released as `v{version}`: a single stream.
+    let mut solo = TestRepo::new();
+    solo.write(
+        "Cargo.toml",
+        "[package]\nname = \"git-cliff\"\nversion = \"2.13.1\"\n",
+    );
+    solo.git(&["add", "-A"]);
+    solo.commit("chore: crate");
+    solo.tag("2.13.0");
+    solo.tag("2.13.1");
+    let (proposal, _) = detect(&mut solo);
+    assert!(proposal.contains("tag = \"{version}\"\n"), "{proposal}");
+}

@@ -48,7 +48,8 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
         for note in found.notes.iter().filter(|n| n.warning) {
             out.warn(&note.text);
         }
-        let proposal = crate::packages::detect::to_toml(&found);
+        let tags: Vec<String> = repo.tags(|_| true)?.0.into_iter().map(|t| t.name).collect();
+        let proposal = crate::packages::detect::to_toml(&found, &tags);
         // The proposal must itself be a valid configuration.
         Config::parse(&proposal, "the proposal")?;
         if args.stdout || (path.exists() && !args.force) {

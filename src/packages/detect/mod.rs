@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Value as Toml;
 
+use crate::git::tags::{Match, Template};
 use crate::packages::version_files::normalize_python_name;
 
 use cargo::{CargoManifest, cargo_packages};
@@ -263,7 +264,11 @@ pub fn detect(root: &Path) -> Result<Detection, DetectError> {
 /// Renders the proposal as commented `[[package]]` tables for
 /// `.release.toml`. A name seen before is rendered commented out, since
 /// package names must be unique.
-pub fn to_toml(detection: &Detection) -> String {
+///
+/// `tags` are the repository's tag names: each package gets the template
+/// most of its tags follow (`tag` is written only when it is not the
+/// default `{name}-v{version}`), and its comment says its highest tag.
+pub fn to_toml(detection: &Detection, tags: &[String]) -> String {
     let found = detection.packages.as_slice();
     let mut out = String::from(
         "# Packages found by `git release init --detect`: review them, and keep the ones\n\
@@ -279,22 +284,45 @@ pub fn to_toml(detection: &Detection) -> String {
     }
     let mut seen = BTreeSet::new();
     for package in found {
-        let tag = if found.len() == 1 {
-            "v{version}"
-        } else if package.kind == Ecosystem::Npm {
-            "{name}@{version}"
-        } else {
-            "{name}-v{version}"
+        let single = found.len() == 1;
+        let from_tags = tag_stream(&package.name, single, tags);
+        let tag = match &from_tags {
+            Some(stream) => stream.template,
+            None if single => "v{version}",
+            None if package.kind == Ecosystem::Npm => "{name}@{version}",
+            None => DEFAULT_PACKAGE_TAG,
         };
-        let version = match &package.version {
+        let mut version = match &package.version {
             Some(version) => format!("current version {version}"),
             None => format!("no version found in `{}`", package.manifest),
         };
+        if let Some(stream) = &from_tags {
+            let _ = write!(
+                version,
+                ", highest tag `{}` ({} tag{} of this template)",
+                stream.highest_tag,
+                stream.count,
+                if stream.count == 1 { "" } else { "s" }
+            );
+            let manifest = package
+                .version
+                .as_deref()
+                .and_then(|v| semver::Version::parse(v).ok());
+            if manifest.is_some_and(|v| v > stream.highest) {
+                version.push_str(
+                    "; the manifest version is above the highest tag: the next release starts from it",
+                );
+            }
+        } else {
+            version.push_str(", no release tag yet");
+        }
         let mut block = String::new();
         let _ = writeln!(block, "[[package]]");
         let _ = writeln!(block, "name = {}", toml_string(&package.name));
         let _ = writeln!(block, "path = {}", toml_string(&package.path));
-        let _ = writeln!(block, "tag = {}  # {version}", toml_string(tag));
+        if tag != DEFAULT_PACKAGE_TAG {
+            let _ = writeln!(block, "tag = {}", toml_string(tag));
+        }
         let _ = writeln!(
             block,
             "version-files = {}",
@@ -302,6 +330,7 @@ pub fn to_toml(detection: &Detection) -> String {
         );
         let _ = writeln!(block, "depends-on = {}", toml_list(&package.dependencies));
         let _ = write!(out, "\n# {} package `{}`\n", package.kind, package.manifest);
+        let _ = writeln!(out, "# {version}");
         if let Some(shared) = package
             .version_files
             .first()
@@ -326,6 +355,73 @@ pub fn to_toml(detection: &Detection) -> String {
         }
     }
     out
+}
+
+/// The default tag template of a `[[package]]`.
+const DEFAULT_PACKAGE_TAG: &str = "{name}-v{version}";
+
+/// Templates a package's own tags may follow, most usual first.
+const PACKAGE_TEMPLATES: [&str; 8] = [
+    "{name}-v{version}",
+    "{name}-{version}",
+    "{name}@{version}",
+    "{name}@v{version}",
+    "{name}/v{version}",
+    "{name}/{version}",
+    "{name}_v{version}",
+    "{name}_{version}",
+];
+
+/// Templates of a single release stream, without package names.
+const STREAM_TEMPLATES: [&str; 2] = ["v{version}", "{version}"];
+
+/// The tags of one template that a package's releases follow.
+struct TagStream {
+    template: &'static str,
+    count: usize,
+    highest: semver::Version,
+    highest_tag: String,
+}
+
+/// The template most of `name`'s tags follow (of a single stream too,
+/// when it is the only package), with its highest version.
+fn tag_stream(name: &str, single: bool, tags: &[String]) -> Option<TagStream> {
+    let streams: &[&'static str] = if single { &STREAM_TEMPLATES } else { &[] };
+    let mut best: Option<TagStream> = None;
+    for &template in streams.iter().chain(PACKAGE_TEMPLATES.iter()) {
+        let Ok(parsed) = Template::for_package(template, Some(name)) else {
+            continue;
+        };
+        let mut stream: Option<TagStream> = None;
+        for tag in tags {
+            let Match::Version(version) = parsed.parse(tag) else {
+                continue;
+            };
+            match &mut stream {
+                None => {
+                    stream = Some(TagStream {
+                        template,
+                        count: 1,
+                        highest: version,
+                        highest_tag: tag.clone(),
+                    })
+                }
+                Some(stream) => {
+                    stream.count += 1;
+                    if version > stream.highest {
+                        stream.highest = version;
+                        stream.highest_tag = tag.clone();
+                    }
+                }
+            }
+        }
+        if let Some(stream) = stream {
+            if best.as_ref().is_none_or(|b| stream.count > b.count) {
+                best = Some(stream);
+            }
+        }
+    }
+    best
 }
 
 /// `text` on one line, so that it stays inside a TOML comment.
@@ -456,7 +552,7 @@ mod tests {
         let dir = tree(&refs);
         let found = detect(dir.path()).unwrap();
         assert_eq!(found.packages.len(), 9, "{found:#?}");
-        let rendered = to_toml(&found);
+        let rendered = to_toml(&found, &[]);
         let parsed: Table = toml::from_str(&rendered).unwrap();
         let packages = parsed["package"].as_array().unwrap();
         assert_eq!(packages.len(), 8, "{rendered}");
@@ -465,7 +561,7 @@ mod tests {
             .find(|p| p["name"].as_str() == Some("cli"))
             .unwrap();
         assert_eq!(cli["path"].as_str(), Some("rust/crates/cli"));
-        assert_eq!(cli["tag"].as_str(), Some("{name}-v{version}"));
+        assert_eq!(cli.get("tag"), None, "the default template is not written");
         assert_eq!(
             cli["version-files"],
             Toml::Array(vec![
@@ -482,7 +578,7 @@ mod tests {
             .find(|p| p["name"].as_str() == Some("web"))
             .unwrap();
         assert_eq!(web["tag"].as_str(), Some("{name}@{version}"));
-        assert!(rendered.contains("tag = \"{name}-v{version}\"  # current version 0.3.1\n"));
+        assert!(rendered.contains("# current version 0.3.1, no release tag yet\n"));
         assert!(rendered.contains("# no version found in `py/dyn/pyproject.toml`"));
         assert!(rendered.contains("# another package is also named `core`"));
         assert!(rendered.contains("# its version is inherited from `rust/Cargo.toml`"));
@@ -495,12 +591,12 @@ mod tests {
             "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n",
         )]);
         let found = detect(dir.path()).unwrap();
-        let rendered = to_toml(&found);
+        let rendered = to_toml(&found, &[]);
         assert_eq!(
             rendered.split_once("\n\n").unwrap().1,
-            "# cargo package `Cargo.toml`\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"  # current version 0.1.0\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
+            "# cargo package `Cargo.toml`\n# current version 0.1.0, no release tag yet\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
         );
-        let empty = to_toml(&Detection::default());
+        let empty = to_toml(&Detection::default(), &[]);
         assert!(toml::from_str::<Table>(&empty).unwrap().is_empty());
     }
 
@@ -531,7 +627,7 @@ mod tests {
                 panic!("{text}: {found:#?}");
             };
             assert!(note.warning && note.text.contains(path), "{text}: {note:?}");
-            let rendered = to_toml(&found);
+            let rendered = to_toml(&found, &[]);
             assert!(rendered.contains("\n# warning: "), "{rendered}");
             toml::from_str::<Table>(&rendered).unwrap();
         }
