@@ -213,6 +213,11 @@ impl DetectError {
 ///   marked `"private": true` is not a package; under a workspace, only the
 ///   members its patterns match (less `!` negations) are proposed.
 /// - Python: PEP 621 `[project] name`, or Poetry's `[tool.poetry] name`.
+/// - Everywhere: unpublished crates (`publish = false`), private npm
+///   packages, manifests under fixture and example directories that no
+///   workspace lists by name, and workspaces nested inside another are
+///   skipped, each with a [`Note`]; dev-dependencies link nothing, and
+///   dependency cycles are broken with a warning.
 ///
 /// A manifest that cannot be read or parsed is skipped with a warning
 /// [`Note`]; it never stops the detection.
