@@ -4,6 +4,7 @@ mod attacks;
 mod browser;
 mod changelog;
 mod config_paths;
+mod detect;
 mod fixture;
 mod fuzz;
 mod gate;

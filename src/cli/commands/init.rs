@@ -45,7 +45,11 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
             message: e.to_string(),
             hints: e.hints(),
         })?;
-        let proposal = crate::packages::detect::to_toml(&found);
+        for note in found.notes.iter().filter(|n| n.warning) {
+            out.warn(&note.text);
+        }
+        let tags: Vec<String> = repo.tags(|_| true)?.0.into_iter().map(|t| t.name).collect();
+        let proposal = crate::packages::detect::to_toml(&found, &tags);
         // The proposal must itself be a valid configuration.
         Config::parse(&proposal, "the proposal")?;
         if args.stdout || (path.exists() && !args.force) {

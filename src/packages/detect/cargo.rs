@@ -7,16 +7,15 @@ use std::path::Path;
 
 use toml::{Table, Value as Toml};
 
-use super::walk::{Pattern, display_dir, join, lockfile, malformed, parse_toml, within};
-use super::{DetectError, Detected, Ecosystem};
+use super::walk::{
+    Pattern, display_dir, fixture_dir, join, lockfile, malformed, parse_toml, within,
+};
+use super::{DetectError, Detected, Ecosystem, Note};
 
-const CARGO_DEPENDENCY_TABLES: [&str; 5] = [
-    "dependencies",
-    "dev-dependencies",
-    "build-dependencies",
-    "dev_dependencies",
-    "build_dependencies",
-];
+/// The sections whose dependencies make a release of one crate call for a
+/// release of another; dev-dependencies do not (and often form cycles).
+const CARGO_DEPENDENCY_TABLES: [&str; 3] =
+    ["dependencies", "build-dependencies", "build_dependencies"];
 pub(super) struct CargoManifest {
     dir: String,
     manifest: String,
@@ -27,6 +26,9 @@ pub(super) struct CargoManifest {
 struct CargoPackage {
     name: String,
     version: CargoVersion,
+    /// `publish = false` (or `publish = []`), or inherited from the
+    /// workspace (`None`) with `publish.workspace = true`.
+    publish: Option<bool>,
     /// `[package] workspace = "…"`: the workspace root, when explicit.
     workspace: Option<String>,
     dependencies: BTreeSet<String>,
@@ -44,6 +46,17 @@ struct CargoWorkspace {
     members: Vec<String>,
     exclude: Vec<String>,
     version: Option<String>,
+    /// `[workspace.package] publish`, when it says no registry.
+    publish: bool,
+}
+
+/// Whether a `publish` value allows publishing: `false` and `[]` do not.
+fn publishes(value: Option<&Toml>) -> bool {
+    match value {
+        Some(Toml::Boolean(publish)) => *publish,
+        Some(Toml::Array(registries)) => !registries.is_empty(),
+        _ => true,
+    }
 }
 
 fn string_list(
@@ -79,6 +92,7 @@ impl CargoManifest {
                     .and_then(|p| p.get("version"))
                     .and_then(Toml::as_str)
                     .map(str::to_owned),
+                publish: publishes(workspace.get("package").and_then(|p| p.get("publish"))),
             }),
             Some(_) => return Err(malformed(file, "`[workspace]`", "a table")),
         };
@@ -113,9 +127,16 @@ impl CargoManifest {
                         }
                     }
                 }
+                let publish = match package.get("publish") {
+                    Some(Toml::Table(t)) if t.get("workspace") == Some(&Toml::Boolean(true)) => {
+                        None
+                    }
+                    value => Some(publishes(value)),
+                };
                 Some(CargoPackage {
                     name: name.to_owned(),
                     version,
+                    publish,
                     workspace: package
                         .get("workspace")
                         .and_then(Toml::as_str)
@@ -138,7 +159,8 @@ impl CargoManifest {
 pub(super) fn cargo_packages(
     manifests: &[CargoManifest],
     lockfiles: &BTreeSet<&str>,
-) -> Result<Vec<(Detected, BTreeSet<String>)>, DetectError> {
+    notes: &mut Vec<Note>,
+) -> Vec<(Detected, BTreeSet<String>)> {
     let by_dir: BTreeMap<&str, usize> = manifests
         .iter()
         .enumerate()
@@ -174,7 +196,7 @@ pub(super) fn cargo_packages(
         if let Some(workspace) = &m.workspace {
             let mut patterns = Vec::new();
             for pattern in &workspace.members {
-                patterns.extend(Pattern::new(&m.manifest, &m.dir, pattern)?);
+                patterns.extend(Pattern::noted(&m.manifest, &m.dir, pattern, notes));
             }
             members.insert(i, patterns);
         }
@@ -233,12 +255,60 @@ pub(super) fn cargo_packages(
         }
     }
 
+    // A workspace inside another one is a test fixture or a vendored
+    // project: neither it nor its members are proposed.
+    let outer = |r: usize| {
+        manifests.iter().find(|o| {
+            o.workspace.is_some() && o.dir != manifests[r].dir && within(&manifests[r].dir, &o.dir)
+        })
+    };
+    let listed = |i: usize| {
+        roots[i].is_some_and(|r| {
+            members.get(&r).is_some_and(|patterns| {
+                patterns
+                    .iter()
+                    .any(|p| matches!(p, Pattern::Literal(l) if *l == manifests[i].dir))
+            })
+        })
+    };
+    let mut nested: BTreeMap<usize, usize> = BTreeMap::new();
     let mut found = Vec::new();
     for (i, m) in manifests.iter().enumerate() {
-        let (true, Some(package)) = (proposed[i], &m.package) else {
+        let Some(package) = &m.package else {
             continue;
         };
         let root = roots[i].map(|r| &manifests[r]);
+        let dir = display_dir(&m.dir);
+        if let Some(r) = roots[i].filter(|&r| outer(r).is_some()) {
+            *nested.entry(r).or_default() += 1;
+            continue;
+        }
+        if let Some(fixture) = fixture_dir(&m.dir).filter(|_| !listed(i)) {
+            notes.push(Note::skipped(&dir, fixture));
+            continue;
+        }
+        if !proposed[i] {
+            if let Some(root) = root {
+                let why = if excluded(i, roots[i].unwrap_or(i)) {
+                    "excluded by"
+                } else {
+                    "not a member of"
+                };
+                notes.push(Note::skipped(
+                    &dir,
+                    format!("{why} the workspace in {}", root.manifest),
+                ));
+            }
+            continue;
+        }
+        let publish = package.publish.unwrap_or_else(|| {
+            root.and_then(|r| r.workspace.as_ref())
+                .is_none_or(|w| w.publish)
+        });
+        if !publish {
+            notes.push(Note::skipped(&dir, "publish = false"));
+            continue;
+        }
         let (version, version_file) = match (&package.version, root) {
             (CargoVersion::Literal(v), _) => (Some(v.clone()), m.manifest.clone()),
             (CargoVersion::Inherited, Some(root)) => (
@@ -265,7 +335,19 @@ pub(super) fn cargo_packages(
             package.dependencies.clone(),
         ));
     }
-    Ok(found)
+    for (r, count) in nested {
+        if let Some(top) = outer(r) {
+            notes.push(Note::skipped(
+                &display_dir(&manifests[r].dir),
+                format!(
+                    "a workspace nested inside the one in {} ({count} crate{})",
+                    top.manifest,
+                    if count == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    found
 }
 
 #[cfg(test)]
@@ -277,7 +359,16 @@ mod tests {
     #[test]
     fn cargo_workspace_members_exclusions_and_ignored_dirs() {
         let dir = tree(CARGO_WORKSPACE);
-        let found = detect(dir.path()).unwrap();
+        let detection = detect(dir.path()).unwrap();
+        let notes: Vec<_> = detection.notes.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "skipped crates/fuzz: excluded by the workspace in Cargo.toml",
+                "skipped tests/fixtures/demo: under `fixtures/`, not a listed workspace member"
+            ]
+        );
+        let found = detection.packages;
         assert_eq!(
             summary(&found),
             vec![
@@ -316,7 +407,7 @@ mod tests {
                 "[package]\nname = \"dropped\"\n",
             ),
         ]);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Value as Toml;
 
+use crate::git::tags::{Match, Template};
 use crate::packages::version_files::normalize_python_name;
 
 use cargo::{CargoManifest, cargo_packages};
@@ -83,6 +84,43 @@ pub struct Detected {
     pub version_files: Vec<String>,
 }
 
+/// Something detection left out or changed, said in the proposal as a
+/// comment (`skipped crates/x: publish = false`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Note {
+    /// The sentence, without the comment marker.
+    pub text: String,
+    /// Whether it is a problem to fix (an unreadable manifest), shown as a
+    /// warning too, rather than a deliberate choice.
+    pub warning: bool,
+}
+
+impl Note {
+    pub(crate) fn skipped(path: &str, reason: impl std::fmt::Display) -> Note {
+        Note {
+            text: format!("skipped {path}: {reason}"),
+            warning: false,
+        }
+    }
+
+    pub(crate) fn warning(text: impl Into<String>) -> Note {
+        Note {
+            text: text.into(),
+            warning: true,
+        }
+    }
+}
+
+/// What detection found: the packages, sorted by path, and notes about the
+/// manifests it skipped and the changes it made.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Detection {
+    /// The packages proposed.
+    pub packages: Vec<Detected>,
+    /// Why manifests were skipped, in the order found.
+    pub notes: Vec<Note>,
+}
+
 /// Why the work tree could not be searched.
 #[derive(Debug, thiserror::Error)]
 pub enum DetectError {
@@ -123,6 +161,30 @@ pub enum DetectError {
 }
 
 impl DetectError {
+    /// The note for a manifest that cannot be used: its path, the error,
+    /// and that the rest of the detection went on without it.
+    fn note(&self) -> Note {
+        let (path, what) = match self {
+            DetectError::Root { path, source } => {
+                return Note::warning(format!("cannot search `{}`: {source}", path.display()));
+            }
+            DetectError::Read { path, source } => (path, format!("cannot read it: {source}")),
+            DetectError::Parse { path, message } => (path, format!("cannot parse it: {message}")),
+            DetectError::Glob {
+                path,
+                pattern,
+                message,
+            } => {
+                return Note::warning(format!(
+                    "ignored the workspace member pattern `{pattern}` in {path}: {message}; fix the pattern"
+                ));
+            }
+        };
+        Note::warning(format!(
+            "skipped {path}: {what}; fix it and run `init --detect` again"
+        ))
+    }
+
     /// How to fix it.
     pub fn hints(&self) -> Vec<String> {
         match self {
@@ -151,9 +213,17 @@ impl DetectError {
 ///   marked `"private": true` is not a package; under a workspace, only the
 ///   members its patterns match (less `!` negations) are proposed.
 /// - Python: PEP 621 `[project] name`, or Poetry's `[tool.poetry] name`.
+/// - Everywhere: unpublished crates (`publish = false`), private npm
+///   packages, manifests under fixture and example directories that no
+///   workspace lists by name, and workspaces nested inside another are
+///   skipped, each with a [`Note`]; dev-dependencies link nothing, and
+///   dependency cycles are broken with a warning.
+///
+/// A manifest that cannot be read or parsed is skipped with a warning
+/// [`Note`]; it never stops the detection.
 ///
 /// Sorted by path, then manifest.
-pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
+pub fn detect(root: &Path) -> Result<Detection, DetectError> {
     std::fs::read_dir(root).map_err(|source| DetectError::Root {
         path: root.to_path_buf(),
         source,
@@ -162,16 +232,20 @@ pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
     let mut cargo = Vec::new();
     let mut npm = Vec::new();
     let mut python = Vec::new();
+    let mut notes = Vec::new();
     for file in &files {
         let (dir, name) = match file.rsplit_once('/') {
             Some((dir, name)) => (dir, name),
             None => ("", file.as_str()),
         };
-        match name {
-            "Cargo.toml" => cargo.push(CargoManifest::read(root, dir, file)?),
-            "package.json" => npm.push(NpmManifest::read(root, dir, file)?),
-            "pyproject.toml" => python.push(PythonManifest::read(root, dir, file)?),
-            _ => {}
+        let read = match name {
+            "Cargo.toml" => CargoManifest::read(root, dir, file).map(|m| cargo.push(m)),
+            "package.json" => NpmManifest::read(root, dir, file).map(|m| npm.push(m)),
+            "pyproject.toml" => PythonManifest::read(root, dir, file).map(|m| python.push(m)),
+            _ => Ok(()),
+        };
+        if let Err(error) = read {
+            notes.push(error.note());
         }
     }
     let lockfiles: BTreeSet<&str> = files
@@ -180,44 +254,80 @@ pub fn detect(root: &Path) -> Result<Vec<Detected>, DetectError> {
         .filter(|f| f.ends_with("Cargo.lock") || f.ends_with("package-lock.json"))
         .collect();
 
-    let mut found = cargo_packages(&cargo, &lockfiles)?;
-    found.extend(npm_packages(&npm, &lockfiles)?);
-    found.extend(python.iter().filter_map(PythonManifest::detected));
+    let mut found = cargo_packages(&cargo, &lockfiles, &mut notes);
+    found.extend(npm_packages(&npm, &lockfiles, &mut notes));
+    for manifest in &python {
+        found.extend(manifest.detected(&mut notes));
+    }
     link_dependencies(&mut found);
     found.sort_by(|(a, _), (b, _)| (&a.path, &a.manifest).cmp(&(&b.path, &b.manifest)));
-    Ok(found.into_iter().map(|(detected, _)| detected).collect())
+    let mut packages: Vec<Detected> = found.into_iter().map(|(detected, _)| detected).collect();
+    break_cycles(&mut packages, &mut notes);
+    Ok(Detection { packages, notes })
 }
 
 /// Renders the proposal as commented `[[package]]` tables for
 /// `.release.toml`. A name seen before is rendered commented out, since
 /// package names must be unique.
-pub fn to_toml(found: &[Detected]) -> String {
+///
+/// `tags` are the repository's tag names: each package gets the template
+/// most of its tags follow (`tag` is written only when it is not the
+/// default `{name}-v{version}`), and its comment says its highest tag.
+pub fn to_toml(detection: &Detection, tags: &[String]) -> String {
+    let found = detection.packages.as_slice();
     let mut out = String::from(
         "# Packages found by `git release init --detect`: review them, and keep the ones\n\
          # that are released on their own. Paths are relative to the repository root.\n",
     );
+    for note in &detection.notes {
+        let marker = if note.warning { "warning: " } else { "" };
+        let _ = writeln!(out, "# {marker}{}", one_line(&note.text));
+    }
     if found.is_empty() {
         out.push_str("# No Cargo.toml, package.json or pyproject.toml package was found.\n");
         return out;
     }
     let mut seen = BTreeSet::new();
     for package in found {
-        let tag = if found.len() == 1 {
-            "v{version}"
-        } else if package.kind == Ecosystem::Npm {
-            "{name}@{version}"
-        } else {
-            "{name}-v{version}"
+        let single = found.len() == 1;
+        let from_tags = tag_stream(&package.name, single, tags);
+        let tag = match &from_tags {
+            Some(stream) => stream.template,
+            None if single => "v{version}",
+            None if package.kind == Ecosystem::Npm => "{name}@{version}",
+            None => DEFAULT_PACKAGE_TAG,
         };
-        let version = match &package.version {
+        let mut version = match &package.version {
             Some(version) => format!("current version {version}"),
             None => format!("no version found in `{}`", package.manifest),
         };
+        if let Some(stream) = &from_tags {
+            let _ = write!(
+                version,
+                ", highest tag `{}` ({} tag{} of this template)",
+                stream.highest_tag,
+                stream.count,
+                if stream.count == 1 { "" } else { "s" }
+            );
+            let manifest = package
+                .version
+                .as_deref()
+                .and_then(|v| semver::Version::parse(v).ok());
+            if manifest.is_some_and(|v| v > stream.highest) {
+                version.push_str(
+                    "; the manifest version is above the highest tag: the next release starts from it",
+                );
+            }
+        } else {
+            version.push_str(", no release tag yet");
+        }
         let mut block = String::new();
         let _ = writeln!(block, "[[package]]");
         let _ = writeln!(block, "name = {}", toml_string(&package.name));
         let _ = writeln!(block, "path = {}", toml_string(&package.path));
-        let _ = writeln!(block, "tag = {}  # {version}", toml_string(tag));
+        if tag != DEFAULT_PACKAGE_TAG {
+            let _ = writeln!(block, "tag = {}", toml_string(tag));
+        }
         let _ = writeln!(
             block,
             "version-files = {}",
@@ -225,6 +335,7 @@ pub fn to_toml(found: &[Detected]) -> String {
         );
         let _ = writeln!(block, "depends-on = {}", toml_list(&package.dependencies));
         let _ = write!(out, "\n# {} package `{}`\n", package.kind, package.manifest);
+        let _ = writeln!(out, "# {version}");
         if let Some(shared) = package
             .version_files
             .first()
@@ -251,6 +362,81 @@ pub fn to_toml(found: &[Detected]) -> String {
     out
 }
 
+/// The default tag template of a `[[package]]`.
+const DEFAULT_PACKAGE_TAG: &str = "{name}-v{version}";
+
+/// Templates a package's own tags may follow, most usual first.
+const PACKAGE_TEMPLATES: [&str; 8] = [
+    "{name}-v{version}",
+    "{name}-{version}",
+    "{name}@{version}",
+    "{name}@v{version}",
+    "{name}/v{version}",
+    "{name}/{version}",
+    "{name}_v{version}",
+    "{name}_{version}",
+];
+
+/// Templates of a single release stream, without package names.
+const STREAM_TEMPLATES: [&str; 2] = ["v{version}", "{version}"];
+
+/// The tags of one template that a package's releases follow.
+struct TagStream {
+    template: &'static str,
+    count: usize,
+    highest: semver::Version,
+    highest_tag: String,
+}
+
+/// The template most of `name`'s tags follow (of a single stream too,
+/// when it is the only package), with its highest version.
+fn tag_stream(name: &str, single: bool, tags: &[String]) -> Option<TagStream> {
+    let streams: &[&'static str] = if single { &STREAM_TEMPLATES } else { &[] };
+    let mut best: Option<TagStream> = None;
+    for &template in streams.iter().chain(PACKAGE_TEMPLATES.iter()) {
+        let Ok(parsed) = Template::for_package(template, Some(name)) else {
+            continue;
+        };
+        let mut stream: Option<TagStream> = None;
+        for tag in tags {
+            let Match::Version(version) = parsed.parse(tag) else {
+                continue;
+            };
+            match &mut stream {
+                None => {
+                    stream = Some(TagStream {
+                        template,
+                        count: 1,
+                        highest: version,
+                        highest_tag: tag.clone(),
+                    })
+                }
+                Some(stream) => {
+                    stream.count += 1;
+                    if version > stream.highest {
+                        stream.highest = version;
+                        stream.highest_tag = tag.clone();
+                    }
+                }
+            }
+        }
+        if let Some(stream) = stream {
+            if best.as_ref().is_none_or(|b| stream.count > b.count) {
+                best = Some(stream);
+            }
+        }
+    }
+    best
+}
+
+/// `text` on one line, so that it stays inside a TOML comment.
+fn one_line(text: &str) -> String {
+    text.split(['\n', '\r'])
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn toml_string(value: &str) -> String {
     Toml::String(value.to_owned()).to_string()
 }
@@ -259,6 +445,62 @@ fn toml_list(values: &[String]) -> String {
     let items: Vec<String> = values.iter().map(|v| toml_string(v)).collect();
     format!("[{}]", items.join(", "))
 }
+/// Removes one dependency of each cycle among the packages (`depends-on`
+/// must not go round), saying which in `notes`.
+fn break_cycles(packages: &mut [Detected], notes: &mut Vec<Note>) {
+    let index: BTreeMap<(Ecosystem, String), usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, d)| ((d.kind, d.name.clone()), i))
+        .collect();
+    // 0: not seen, 1: on the current path, 2: done.
+    let mut state = vec![0u8; packages.len()];
+    for start in 0..packages.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        // Depth first, with an explicit stack of (package, next dependency).
+        let mut stack = vec![(start, 0usize)];
+        state[start] = 1;
+        while let Some(&mut (at, ref mut next)) = stack.last_mut() {
+            let Some(dependency) = packages[at].dependencies.get(*next).cloned() else {
+                state[at] = 2;
+                stack.pop();
+                continue;
+            };
+            *next += 1;
+            let Some(&to) = index.get(&(packages[at].kind, dependency.clone())) else {
+                continue;
+            };
+            match state[to] {
+                0 => {
+                    state[to] = 1;
+                    stack.push((to, 0));
+                }
+                1 => {
+                    let from = stack.iter().position(|(p, _)| *p == to).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[from..]
+                        .iter()
+                        .map(|(p, _)| packages[*p].name.as_str())
+                        .collect();
+                    cycle.push(packages[to].name.as_str());
+                    let text = format!(
+                        "dependency cycle {}: dropped `{dependency}` from the depends-on of `{}`; check which one really needs the other",
+                        cycle.join(" → "),
+                        packages[at].name
+                    );
+                    notes.push(Note::warning(text));
+                    if let Some(top) = stack.last_mut() {
+                        top.1 -= 1;
+                    }
+                    packages[at].dependencies.retain(|d| *d != dependency);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Fills in each package's internal dependencies: the names it depends on
 /// that name another detected package of the same ecosystem.
 fn link_dependencies(found: &mut [(Detected, BTreeSet<String>)]) {
@@ -314,8 +556,8 @@ mod tests {
             .collect();
         let dir = tree(&refs);
         let found = detect(dir.path()).unwrap();
-        assert_eq!(found.len(), 9, "{found:#?}");
-        let rendered = to_toml(&found);
+        assert_eq!(found.packages.len(), 9, "{found:#?}");
+        let rendered = to_toml(&found, &[]);
         let parsed: Table = toml::from_str(&rendered).unwrap();
         let packages = parsed["package"].as_array().unwrap();
         assert_eq!(packages.len(), 8, "{rendered}");
@@ -324,7 +566,7 @@ mod tests {
             .find(|p| p["name"].as_str() == Some("cli"))
             .unwrap();
         assert_eq!(cli["path"].as_str(), Some("rust/crates/cli"));
-        assert_eq!(cli["tag"].as_str(), Some("{name}-v{version}"));
+        assert_eq!(cli.get("tag"), None, "the default template is not written");
         assert_eq!(
             cli["version-files"],
             Toml::Array(vec![
@@ -341,7 +583,7 @@ mod tests {
             .find(|p| p["name"].as_str() == Some("web"))
             .unwrap();
         assert_eq!(web["tag"].as_str(), Some("{name}@{version}"));
-        assert!(rendered.contains("tag = \"{name}-v{version}\"  # current version 0.3.1\n"));
+        assert!(rendered.contains("# current version 0.3.1, no release tag yet\n"));
         assert!(rendered.contains("# no version found in `py/dyn/pyproject.toml`"));
         assert!(rendered.contains("# another package is also named `core`"));
         assert!(rendered.contains("# its version is inherited from `rust/Cargo.toml`"));
@@ -354,17 +596,17 @@ mod tests {
             "[package]\nname = \"solo\"\nversion = \"0.1.0\"\n",
         )]);
         let found = detect(dir.path()).unwrap();
-        let rendered = to_toml(&found);
+        let rendered = to_toml(&found, &[]);
         assert_eq!(
             rendered.split_once("\n\n").unwrap().1,
-            "# cargo package `Cargo.toml`\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"  # current version 0.1.0\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
+            "# cargo package `Cargo.toml`\n# current version 0.1.0, no release tag yet\n[[package]]\nname = \"solo\"\npath = \".\"\ntag = \"v{version}\"\nversion-files = [\"Cargo.toml\"]\ndepends-on = []\n"
         );
-        let empty = to_toml(&[]);
+        let empty = to_toml(&Detection::default(), &[]);
         assert!(toml::from_str::<Table>(&empty).unwrap().is_empty());
     }
 
     #[test]
-    fn malformed_manifests_and_bad_roots_are_errors() {
+    fn malformed_manifests_are_skipped_with_a_warning() {
         let cases: &[(&str, &str)] = &[
             ("Cargo.toml", "[package"),
             ("Cargo.toml", "[package]\nversion = \"1.0.0\"\n"),
@@ -373,18 +615,47 @@ mod tests {
             ("package.json", "{"),
             ("package.json", "[]"),
             ("package.json", r#"{ "workspaces": 3 }"#),
+            ("package.json", r#"{ "workspaces": ["["] }"#),
             ("pyproject.toml", "[project\n"),
         ];
         for (path, text) in cases {
-            let dir = tree(&[(path, text)]);
-            let err = detect(dir.path()).unwrap_err();
-            assert!(
-                err.to_string().contains(&format!("`{path}`")),
-                "{text}: {err}"
-            );
-            assert!(!err.hints().is_empty());
+            let dir = tree(&[
+                (path, text),
+                (
+                    "ok/pyproject.toml",
+                    "[project]\nname = \"ok\"\nversion = \"1.0.0\"\n",
+                ),
+            ]);
+            let found = detect(dir.path()).unwrap();
+            assert_eq!(found.packages.len(), 1, "{text}: {found:#?}");
+            let [note] = found.notes.as_slice() else {
+                panic!("{text}: {found:#?}");
+            };
+            assert!(note.warning && note.text.contains(path), "{text}: {note:?}");
+            let rendered = to_toml(&found, &[]);
+            assert!(rendered.contains("\n# warning: "), "{rendered}");
+            toml::from_str::<Table>(&rendered).unwrap();
         }
         let missing = detect(Path::new("/nonexistent/git-release-detect")).unwrap_err();
         assert!(matches!(missing, DetectError::Root { .. }), "{missing:?}");
+        assert!(!missing.hints().is_empty());
+    }
+
+    #[test]
+    fn byte_order_marks_are_ignored() {
+        let dir = tree(&[
+            (
+                "Cargo.toml",
+                "\u{feff}[package]\nname = \"bom\"\nversion = \"1.0.0\"\n",
+            ),
+            (
+                "js/package.json",
+                "\u{feff}{ \"name\": \"js\", \"version\": \"2.0.0\" }",
+            ),
+        ]);
+        let found = detect(dir.path()).unwrap();
+        assert!(found.notes.is_empty(), "{found:#?}");
+        let names: Vec<_> = found.packages.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["bom", "js"]);
     }
 }

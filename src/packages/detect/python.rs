@@ -8,8 +8,8 @@ use toml::{Table, Value as Toml};
 
 use crate::packages::version_files::pep508_name;
 
-use super::walk::{display_dir, parse_toml};
-use super::{DetectError, Detected, Ecosystem};
+use super::walk::{display_dir, fixture_dir, parse_toml};
+use super::{DetectError, Detected, Ecosystem, Note};
 
 pub(super) struct PythonManifest {
     dir: String,
@@ -51,9 +51,8 @@ impl PythonManifest {
                 requirements.extend(optional.values());
             }
         }
-        if let Some(Toml::Table(groups)) = doc.get("dependency-groups") {
-            requirements.extend(groups.values());
-        }
+        // Dependency groups and Poetry's dev groups are for development
+        // only: they do not make a release of one project call for another.
         for list in requirements.iter().filter_map(|l| l.as_array()) {
             for requirement in list.iter().filter_map(Toml::as_str) {
                 dependencies.extend(pep508_name(requirement).map(str::to_owned));
@@ -62,10 +61,6 @@ impl PythonManifest {
         if let Some(poetry) = poetry {
             let mut tables: Vec<&Toml> = Vec::new();
             tables.extend(poetry.get("dependencies"));
-            tables.extend(poetry.get("dev-dependencies"));
-            if let Some(Toml::Table(groups)) = poetry.get("group") {
-                tables.extend(groups.values().filter_map(|g| g.get("dependencies")));
-            }
             for table in tables.iter().filter_map(|t| t.as_table()) {
                 dependencies.extend(table.keys().filter(|k| *k != "python").cloned());
             }
@@ -79,8 +74,14 @@ impl PythonManifest {
         })
     }
 
-    pub(super) fn detected(&self) -> Option<(Detected, BTreeSet<String>)> {
+    /// The package, unless it has no name or lies in a test-fixture
+    /// directory (said in `notes`).
+    pub(super) fn detected(&self, notes: &mut Vec<Note>) -> Option<(Detected, BTreeSet<String>)> {
         let name = self.name.clone()?;
+        if let Some(fixture) = fixture_dir(&self.dir) {
+            notes.push(Note::skipped(&display_dir(&self.dir), fixture));
+            return None;
+        }
         Some((
             Detected {
                 name,
@@ -105,12 +106,12 @@ mod tests {
     #[test]
     fn python_pep621_and_poetry_projects() {
         let dir = tree(PYTHON);
-        let found = detect(dir.path()).unwrap();
+        let found = detect(dir.path()).unwrap().packages;
         assert_eq!(
             summary(&found),
             vec![
                 row("dyn", "dyn", None, &[]),
-                row("Pep_Lib", "pep-lib", Some("1.0.0"), &["dyn"]),
+                row("Pep_Lib", "pep-lib", Some("1.0.0"), &[]),
                 row("poetry-app", "poetry-app", Some("0.2.0"), &["Pep_Lib"]),
             ]
         );

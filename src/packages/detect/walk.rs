@@ -8,10 +8,29 @@ use std::path::Path;
 use globset::{GlobBuilder, GlobMatcher};
 use toml::Table;
 
-use super::DetectError;
+use super::{DetectError, Note};
 
 /// Directories never entered, ignored or not.
 const SKIPPED_DIRS: [&str; 3] = ["target", "node_modules", ".git"];
+/// Directories that hold test fixtures and examples rather than packages:
+/// a manifest under one is proposed only when its workspace lists it.
+const FIXTURE_DIRS: [&str; 6] = [
+    "fixtures",
+    "fixture",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "examples",
+];
+
+/// Why a manifest in `dir` looks like a test fixture or an example: the
+/// fixture directory it is under.
+pub(super) fn fixture_dir(dir: &str) -> Option<String> {
+    dir.split('/')
+        .find(|part| FIXTURE_DIRS.contains(part))
+        .map(|part| format!("under `{part}/`, not a listed workspace member"))
+}
+
 /// Manifests and lockfiles under `root`, relative and `/`-separated.
 pub(super) fn walk(root: &Path) -> Vec<String> {
     let mut builder = ignore::WalkBuilder::new(root);
@@ -70,10 +89,15 @@ pub(super) fn walk(root: &Path) -> Vec<String> {
     files
 }
 
+/// The file's text, without the UTF-8 byte-order mark some editors write.
 pub(super) fn read(root: &Path, file: &str) -> Result<String, DetectError> {
-    std::fs::read_to_string(root.join(file)).map_err(|source| DetectError::Read {
+    let text = std::fs::read_to_string(root.join(file)).map_err(|source| DetectError::Read {
         path: file.to_owned(),
         source,
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     })
 }
 
@@ -146,6 +170,20 @@ pub(super) enum Pattern {
 }
 
 impl Pattern {
+    /// The pattern, or `None` with a warning in `notes` when it is not a
+    /// valid glob (the workspace is read without it).
+    pub(super) fn noted(
+        file: &str,
+        base: &str,
+        pattern: &str,
+        notes: &mut Vec<Note>,
+    ) -> Option<Pattern> {
+        Pattern::new(file, base, pattern).unwrap_or_else(|error| {
+            notes.push(error.note());
+            None
+        })
+    }
+
     pub(super) fn new(
         file: &str,
         base: &str,
@@ -177,6 +215,13 @@ impl Pattern {
 }
 
 impl Patterns {
+    /// Whether a pattern names `dir` itself, without wildcards.
+    pub(super) fn lists(&self, dir: &str) -> bool {
+        self.include
+            .iter()
+            .any(|p| matches!(p, Pattern::Literal(literal) if literal == dir))
+    }
+
     pub(super) fn is_member(&self, dir: &str) -> bool {
         self.include.iter().any(|p| p.matches(dir)) && !self.exclude.iter().any(|p| p.matches(dir))
     }
