@@ -106,8 +106,15 @@ pub fn prepare(
         }
         _ => Vec::new(),
     };
-    let is_present =
-        |tag: &str, version: &Version| present.iter().any(|t| t == tag) || headed.contains(version);
+    // A changelog written by hand or by another tool starts where its
+    // oldest release heading is: older releases are left out on purpose
+    // (often kept in another file), not missing.
+    let starts_at = headed.iter().min().cloned();
+    let is_present = |tag: &str, version: &Version| {
+        present.iter().any(|t| t == tag)
+            || headed.contains(version)
+            || starts_at.as_ref().is_some_and(|oldest| version < oldest)
+    };
 
     let mut sections = Vec::new();
     if args.unreleased {

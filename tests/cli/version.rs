@@ -521,7 +521,10 @@ fn unknown_types_are_named_with_the_configuration_that_counts_them() {
 #[test]
 fn without_configuration_the_root_manifest_is_the_floor() {
     let mut repo = TestRepo::new();
-    repo.write("Cargo.toml", "[package]\nname = \"app\"\nversion = \"2.13.1\"\n");
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"2.13.1\"\n",
+    );
     repo.git(&["add", "."]);
     repo.commit("feat: something");
     assert_eq!(next(&repo, &[]), "2.14.0");
