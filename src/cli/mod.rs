@@ -3,13 +3,15 @@
 
 pub mod commands;
 pub mod context;
+pub mod examples;
+pub mod manual;
 pub mod output;
 pub mod reports;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::Error;
 use crate::cli::context::{Env, PlanArgs};
@@ -103,6 +105,10 @@ enum Command {
     Lint(commands::lint::Args),
     /// Write a commented .release.toml
     Init(commands::init::Args),
+    /// Print or install the man pages (what `git release --help` opens)
+    Man(commands::man::Args),
+    /// Print the shell completion script for bash, zsh, fish or PowerShell
+    Completions(commands::completions::Args),
 }
 
 #[derive(Debug, Args)]
@@ -114,13 +120,22 @@ struct VersionArgs {
     current: bool,
 }
 
+/// The whole command-line definition, examples included: what parses the
+/// arguments and what the man pages and completions are made from.
+pub fn command() -> clap::Command {
+    examples::attach(Cli::command())
+}
+
 /// Parses arguments and runs the command; returns the exit code.
 pub fn run<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -142,9 +157,14 @@ where
 }
 
 fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
-    if let Some(Command::Init(args)) = &cli.command {
-        let result = commands::init::run(args, &out);
-        return (result, out);
+    // Commands that need no repository.
+    match &cli.command {
+        Some(Command::Init(args)) => return (commands::init::run(args, &out), out),
+        Some(Command::Man(args)) => return (commands::man::run(args, command(), &out), out),
+        Some(Command::Completions(args)) => {
+            return (commands::completions::run(args, command(), &out), out);
+        }
+        _ => {}
     }
     let env = match open(&cli.global, out) {
         Ok(env) => env,
@@ -180,7 +200,7 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
-        Some(Command::Init(_)) => Ok(Outcome::Success),
+        Some(Command::Init(_) | Command::Man(_) | Command::Completions(_)) => Ok(Outcome::Success),
     };
     (result, env.out)
 }

@@ -107,6 +107,17 @@ impl Output {
         self.write(&format!("{text}\n"))
     }
 
+    /// Writes what the command exists to print — a version, release notes,
+    /// a script, a man page — to stdout as is.
+    pub fn data(&self, text: &str) -> Result<(), Error> {
+        self.write(text)
+    }
+
+    /// Writes what the command exists to print, as pretty JSON.
+    pub fn data_json<T: Serialize>(&self, value: &T) -> Result<(), Error> {
+        self.json_value(value)
+    }
+
     /// Writes a value as pretty JSON to stdout.
     pub fn json_value<T: Serialize>(&self, value: &T) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(value).map_err(|e| Error::Io {

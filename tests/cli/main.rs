@@ -10,6 +10,7 @@ mod help;
 mod hooks;
 mod identity;
 mod ledger;
+mod manual;
 mod monorepo;
 mod plan;
 mod record_durability;

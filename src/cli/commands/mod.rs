@@ -2,12 +2,14 @@
 
 pub mod approve;
 pub mod changelog;
+pub mod completions;
 pub mod deploy;
 pub mod gate;
 pub mod hook;
 pub mod init;
 pub mod lint;
 pub mod log;
+pub mod man;
 pub mod notes;
 pub mod plan;
 pub mod rollback;
