@@ -19,7 +19,8 @@ Examples:
   git release verify \"$TAG\"            In CI: check a pushed release tag
   git release man --install            Install the man pages (`git release --help`)
 
-`git release COMMAND --help` shows a command's options and examples."
+Every command takes --format json: stdout is then one JSON document, errors
+included. `git release COMMAND --help` shows a command's options and examples."
         }
         "plan" => {
             "\

@@ -55,13 +55,13 @@ struct Global {
     /// Act on one package of a monorepo
     #[arg(long, global = true, value_name = "NAME", env = "GIT_RELEASE_PACKAGE")]
     package: Option<String>,
-    /// Print only errors
+    /// Print only errors, and what the command exists to print (a version, notes, a script)
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Explain more
+    /// Show decisions and timings on stderr (configuration, trust base, history walk)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// When to use colour (NO_COLOR is honoured)
+    /// When to use colour [default: git's color.release, else color.ui, else auto]
     #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
     color: ColorChoice,
 }
@@ -132,28 +132,62 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Usage errors and help are coloured as everything else is.
+    let color = output::choice(
+        option_value(&args, "--color")
+            .and_then(|v| clap::ValueEnum::from_str(&v, true).ok())
+            .unwrap_or_default(),
+        &crate::git::settings::get,
+    );
     let parsed = command()
-        .try_get_matches_from(args)
+        .color(match color {
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => {
+                clap::ColorChoice::Always
+            }
+            anstream::ColorChoice::Never => clap::ColorChoice::Never,
+            anstream::ColorChoice::Auto => clap::ColorChoice::Auto,
+        })
+        .try_get_matches_from(&args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            // clap prints help and version to stdout, usage errors to stderr.
-            let _ = e.print();
-            return code;
+            let json = option_value(&args, "--format")
+                .or_else(|| std::env::var("GIT_RELEASE_FORMAT").ok())
+                .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+            return output::usage_error(&e, json);
         }
     };
     let g = &cli.global;
-    let out = Output::new(g.format, g.color, g.quiet, g.verbose);
-    let result = dispatch(&cli, out);
-    let (code, out) = result;
-    if let Err(e) = &code {
-        if !matches!(e, Error::BrokenPipe) {
-            out.error(e);
+    let out = Output::new(g.format, color, g.quiet, g.verbose);
+    let (result, out) = dispatch(&cli, out);
+    let code = crate::error::exit_code(&result);
+    match &result {
+        Err(Error::BrokenPipe) => {}
+        Err(e) => out.error(e, code),
+        Ok(_) => out.finish(code),
+    }
+    code
+}
+
+/// The last value of a global option in raw arguments (`--opt V` or
+/// `--opt=V`, before any `--`): what was asked for before clap parses.
+fn option_value(args: &[OsString], option: &str) -> Option<String> {
+    let mut given = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let prefix = format!("{option}=");
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(value) = word.strip_prefix(&prefix) {
+            given = Some(value.to_owned());
+        } else if word == option {
+            given = words.next().map(|v| v.into_owned());
         }
     }
-    crate::error::exit_code(&code)
+    given
 }
 
 fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
@@ -174,7 +208,7 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
                 commands::hook::Args::PrePush(_) | commands::hook::Args::CommitMsg(_),
             )) = &cli.command
             {
-                out.error(&e);
+                out.error(&e, 1);
                 out.say("git-release: refusing, because the hook could not check this");
                 return (Ok(Outcome::No), out);
             }
@@ -225,10 +259,18 @@ fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
             return Err((e, out));
         }
     }
+    let started = std::time::Instant::now();
     let config = match Config::load(global.config.as_deref(), repo.workdir().as_deref()) {
         Ok(config) => config,
         Err(e) => return Err((e.into(), out)),
     };
+    if out.verbose() {
+        out.info(&context::describe_setup(
+            &repo,
+            global.config.as_deref(),
+            started,
+        ));
+    }
     let packages = match crate::packages::select(&config, global.package.as_deref()) {
         Ok(packages) => packages,
         Err(e) => return Err((e, out)),

@@ -6,6 +6,7 @@ mod config_paths;
 mod fixture;
 mod fuzz;
 mod gate;
+mod global_flags;
 mod help;
 mod hooks;
 mod identity;

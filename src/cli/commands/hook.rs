@@ -82,7 +82,7 @@ fn fail_closed(result: Result<Outcome, Error>, env: &Env) -> Result<Outcome, Err
     match result {
         Err(Error::BrokenPipe) => Ok(Outcome::No),
         Err(e) => {
-            env.out.error(&e);
+            env.out.error(&e, 1);
             env.out
                 .say("git-release: refusing, because the hook could not check this");
             Ok(Outcome::No)
@@ -164,7 +164,7 @@ fn pre_push(env: &Env) -> Result<Outcome, Error> {
         templates.push(package.template);
     }
     if let Ok(head) = env.repo.head() {
-        if let Ok(bases) = crate::gate::verdict::bases_of(&env.repo, head) {
+        if let Ok(bases) = env.bases(head) {
             for base in &bases.bases {
                 for package in crate::packages::all(&base.config).unwrap_or_default() {
                     templates.push(package.template);

@@ -11,7 +11,7 @@ use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
 use crate::gate::recording;
 use crate::gate::verdict::{self, Candidate};
-use crate::history::plan::{self, Plan};
+use crate::history::plan::Plan;
 use crate::history::scope::History;
 use crate::packages::Package;
 use crate::release::{contents, journal, transaction};
@@ -145,7 +145,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let ident = recording::identity(repo)?;
     let tagger = ident.email.clone();
 
-    let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
+    let plans = env.plans(&args.plan.request())?;
     let mut packages = env.packages.clone();
     crate::packages::read_manifest_names(&mut packages, |path| {
         repo.blob_at(head, path)
@@ -187,7 +187,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
 
     // Every package's gate, before anything is written.
     let mut assessments = Vec::new();
-    let bases = verdict::bases_of(repo, head)?;
+    let bases = env.bases(head)?;
     for ((_, _, history), tag) in due.iter().zip(&tags) {
         assessments.push(verdict::assess(
             repo,
