@@ -205,6 +205,16 @@ Examples:
 The scripts complete both `git-release …` and `git release …` (bash through
 git's own completion, zsh through `_git`, fish through its git completion)."
         }
+        "schema" => {
+            "\
+Examples:
+  git release schema > release.schema.json
+  git release schema | jq '.properties | keys'
+
+Editors: the schema is also docs/release.schema.json in git-release's
+repository; point taplo or Even Better TOML at it, e.g. with a first line
+`#:schema https://…/release.schema.json` in .release.toml."
+        }
         _ => return None,
     })
 }

@@ -109,6 +109,8 @@ enum Command {
     Man(commands::man::Args),
     /// Print the shell completion script for bash, zsh, fish or PowerShell
     Completions(commands::completions::Args),
+    /// Print the JSON Schema of .release.toml (for editors and CI)
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +200,7 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Completions(args)) => {
             return (commands::completions::run(args, command(), &out), out);
         }
+        Some(Command::Schema) => return (commands::schema::run(&out), out),
         _ => {}
     }
     let env = match open(&cli.global, out) {
@@ -234,7 +237,9 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Rollback(args)) => commands::rollback::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
-        Some(Command::Init(_) | Command::Man(_) | Command::Completions(_)) => Ok(Outcome::Success),
+        Some(Command::Init(_) | Command::Man(_) | Command::Completions(_) | Command::Schema) => {
+            Ok(Outcome::Success)
+        }
     };
     (result, env.out)
 }

@@ -88,6 +88,10 @@ const ROWS: &[Row] = &[
         error: Some((&["tcsh"], false)),
         ..data("completions", &["bash"])
     },
+    Row {
+        error: Some((&["--no-such-flag"], false)),
+        ..data("schema", &[])
+    },
 ];
 
 /// A released v0.1.0 with `[environments.staging]`, a fix after it, an

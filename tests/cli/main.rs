@@ -17,6 +17,7 @@ mod plan;
 mod record_durability;
 mod regressions;
 mod reverts;
+mod schema;
 #[cfg(unix)]
 mod tag_durability;
 mod test_command;

@@ -13,6 +13,7 @@ pub mod man;
 pub mod notes;
 pub mod plan;
 pub mod rollback;
+pub mod schema;
 pub mod show;
 pub mod status;
 pub mod sync;
