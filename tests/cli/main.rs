@@ -1,5 +1,6 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
+mod action;
 mod attacks;
 mod changelog;
 mod config_paths;
