@@ -90,6 +90,8 @@ Examples:
   git release tag --dry-run            Everything that would happen; writes nothing
   git release tag                      Changelog, release commit, annotated tag
   git release tag --push               ...and push them with the evidence, atomically
+  git release tag --no-commit --push   Tag the approved commit itself (protected
+                                       branches); the changelog follows in a PR
   git release tag --pre rc --sign      A signed pre-release, X.Y.Z-rc.N"
         }
         "verify" => {

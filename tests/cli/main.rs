@@ -15,6 +15,7 @@ mod ledger;
 mod manual;
 mod monorepo;
 mod plan;
+mod protected_branch;
 mod record_durability;
 mod regressions;
 mod reverts;

@@ -47,6 +47,11 @@ pub struct Args {
     /// Do not update the changelog
     #[arg(long)]
     pub no_changelog: bool,
+    /// Tag the approved candidate itself: no release commit, so no changelog
+    /// or version-file changes (for protected branches; update the
+    /// changelog afterwards with `git release changelog`, e.g. in a pull request)
+    #[arg(long)]
+    pub no_commit: bool,
     /// The release date in the changelog (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
@@ -220,16 +225,20 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
 
     // Everything to write, computed before writing anything.
-    let files = contents::compute(
-        repo,
-        &env.config,
-        &due,
-        &contents::Options {
-            no_changelog: args.no_changelog,
-            date: args.date.clone(),
-            request: args.plan.request(),
-        },
-    )?;
+    let files = if args.no_commit {
+        contents::Files::default()
+    } else {
+        contents::compute(
+            repo,
+            &env.config,
+            &due,
+            &contents::Options {
+                no_changelog: args.no_changelog,
+                date: args.date.clone(),
+                request: args.plan.request(),
+            },
+        )?
+    };
     let work_tree = crate::git::work_tree::WorkTree::of(repo)?;
     let templates = Templates::new(&describe::sources(&env.config, work_tree.as_ref())?)?;
     let timestamp = crate::clock::timestamp(args.date.as_deref())?;
@@ -266,7 +275,12 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 ));
             }
         }
-        if files.is_empty() {
+        if args.no_commit {
+            s.push_str(&format!(
+                "Would tag the candidate {} itself: no release commit (--no-commit)\n",
+                &head.to_string()[..7]
+            ));
+        } else if files.is_empty() {
             s.push_str("Would not change any file\n");
         } else {
             for (_, _, what) in files.iter() {
@@ -338,6 +352,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     tags.join(", "),
                     args.remote
                 ))?;
+            }
+            if args.no_commit {
+                env.out.line(
+                    "no release commit: update the changelog with `git release changelog` and commit it (through a pull request where the branch is protected)",
+                )?;
             }
             Ok(Outcome::Success)
         }
