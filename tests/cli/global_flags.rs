@@ -199,6 +199,10 @@ fn every_command_honours_format_json_quiet_and_colour() {
         if let Some(exit) = document.get("exit") {
             assert_eq!(exit, row.ok_exit, "{what}");
         }
+        if name == "tag" {
+            assert_eq!(document["tags"][0], "v0.1.1", "{what}");
+            assert_eq!(document["release_commit"], false, "{what}");
+        }
 
         // --format json, error: {"error", "hints", "exit"} with the exit code.
         let repo = fresh();

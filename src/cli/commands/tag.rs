@@ -336,6 +336,16 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     args.remote
                 ));
             }
+            if env.out.json() {
+                env.out.json_value(&serde_json::json!({
+                    "tags": tags,
+                    "commit": commit.to_string(),
+                    "candidate": head.to_string(),
+                    "release_commit": commit != head,
+                    "pushed": args.push.then_some(args.remote.as_str()),
+                }))?;
+                return Ok(Outcome::Success);
+            }
             let made = if commit == head {
                 String::new()
             } else {
