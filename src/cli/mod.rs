@@ -136,11 +136,16 @@ where
 {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     // Usage errors and help are coloured as everything else is.
+    let settings = std::cell::OnceCell::new();
     let color = output::choice(
         option_value(&args, "--color")
             .and_then(|v| clap::ValueEnum::from_str(&v, true).ok())
             .unwrap_or_default(),
-        &crate::git::settings::get,
+        &|key| {
+            settings
+                .get_or_init(crate::git::settings::Settings::load)
+                .get(key)
+        },
     );
     let parsed = command()
         .color(match color {

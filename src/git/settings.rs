@@ -3,39 +3,59 @@
 //! `GIT_CONFIG_KEY_n`/`GIT_CONFIG_VALUE_n` first — libgit2 reads neither —
 //! then the repository's config files (or the user's outside one).
 
-/// The value of `key` (e.g. `color.ui`): the command line's last, else the
-/// config files'. A key given without a value (`-c color.ui`) reads as
-/// `true`, as git reads it.
-pub fn get(key: &str) -> Option<String> {
-    let parameters = std::env::var("GIT_CONFIG_PARAMETERS").ok();
-    let count = std::env::var("GIT_CONFIG_COUNT")
-        .ok()
-        .and_then(|n| n.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    let counted = (0..count.min(1000)).filter_map(|i| {
-        let key = std::env::var(format!("GIT_CONFIG_KEY_{i}")).ok()?;
-        let value = std::env::var(format!("GIT_CONFIG_VALUE_{i}")).ok();
-        Some((key, value))
-    });
-    // git applies GIT_CONFIG_COUNT's entries, then GIT_CONFIG_PARAMETERS'.
-    let mut found = None;
-    for (k, v) in counted.chain(parse_parameters(parameters.as_deref().unwrap_or(""))) {
-        if same_key(&k, key) {
-            found = Some(v.unwrap_or_else(|| "true".to_owned()));
-        }
-    }
-    found.or_else(|| from_files(key))
+/// What git's configuration says for this command: the command line's
+/// entries and the config files, read once.
+pub struct Settings {
+    command_line: Vec<(String, Option<String>)>,
+    files: Option<git2::Config>,
 }
 
-fn from_files(key: &str) -> Option<String> {
-    let config = match git2::Repository::open_from_env() {
-        Ok(repo) => repo.config().ok()?,
-        Err(_) => git2::Config::open_default().ok()?,
-    };
-    match config.get_string(key) {
-        Ok(value) => Some(value),
-        // `[color] ui` with no `=` is true, which libgit2 reads only as a bool.
-        Err(_) => config.get_bool(key).ok().map(|b| b.to_string()),
+impl Settings {
+    /// Reads `GIT_CONFIG_COUNT`'s and `GIT_CONFIG_PARAMETERS`' entries (in
+    /// the order git applies them) and opens the config files: the
+    /// repository's (with the user's and the system's), or outside a
+    /// repository the user's and the system's.
+    pub fn load() -> Settings {
+        let count = std::env::var("GIT_CONFIG_COUNT")
+            .ok()
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or(0);
+        let mut command_line: Vec<(String, Option<String>)> = (0..count.min(1000))
+            .filter_map(|i| {
+                let key = std::env::var(format!("GIT_CONFIG_KEY_{i}")).ok()?;
+                Some((key, std::env::var(format!("GIT_CONFIG_VALUE_{i}")).ok()))
+            })
+            .collect();
+        if let Ok(parameters) = std::env::var("GIT_CONFIG_PARAMETERS") {
+            command_line.extend(parse_parameters(&parameters));
+        }
+        let files = match git2::Repository::open_from_env() {
+            Ok(repo) => repo.config().ok(),
+            Err(_) => git2::Config::open_default().ok(),
+        };
+        Settings {
+            command_line,
+            files,
+        }
+    }
+
+    /// The value of `key` (e.g. `color.ui`): the command line's last, else
+    /// the config files'. A key given without a value (`-c color.ui`, or
+    /// `[color] ui` with no `=`) reads as `true`, as git reads it.
+    pub fn get(&self, key: &str) -> Option<String> {
+        let given = self
+            .command_line
+            .iter()
+            .rev()
+            .find(|(k, _)| same_key(k, key))
+            .map(|(_, v)| v.clone().unwrap_or_else(|| "true".to_owned()));
+        given.or_else(|| {
+            let config = self.files.as_ref()?;
+            match config.get_string(key) {
+                Ok(value) => Some(value),
+                Err(_) => config.get_bool(key).ok().map(|b| b.to_string()),
+            }
+        })
     }
 }
 
@@ -145,6 +165,21 @@ mod tests {
             vec![entry("a.b", Some("c"))]
         );
         assert_eq!(parse_parameters("'unterminated"), vec![]);
+    }
+
+    #[test]
+    fn the_last_command_line_entry_wins_and_a_bare_key_is_true() {
+        let settings = Settings {
+            command_line: vec![
+                entry("color.ui", Some("always")),
+                entry("Color.UI", Some("never")),
+                entry("color.release", None),
+            ],
+            files: None,
+        };
+        assert_eq!(settings.get("color.ui").as_deref(), Some("never"));
+        assert_eq!(settings.get("color.release").as_deref(), Some("true"));
+        assert_eq!(settings.get("color.diff"), None);
     }
 
     #[test]
