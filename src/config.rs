@@ -13,8 +13,29 @@ use crate::history::version::Bump;
 /// The file name looked up at the repository root.
 pub const FILE_NAME: &str = ".release.toml";
 
+/// Where the JSON Schema of `.release.toml` is published (the copy in the
+/// repository, `docs/release.schema.json`, is the same document).
+pub const SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/git-release-cli/git-release/main/docs/release.schema.json";
+
+/// The JSON Schema (draft-07, which editors' TOML tooling reads) of
+/// `.release.toml`, generated from [`Config`]: every key, its type, its
+/// default and its documentation. Rules the schema cannot express (paths
+/// inside the work tree, valid templates and durations) are still checked
+/// when the file is loaded.
+pub fn schema() -> serde_json::Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<Config>();
+    schema.insert("$id".to_owned(), SCHEMA_URL.into());
+    schema.insert(
+        "title".to_owned(),
+        "git-release configuration (.release.toml)".into(),
+    );
+    schema.to_value()
+}
+
 /// The whole configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Config {
     /// Tag template; `{version}` is replaced by the version. Default `v{version}`.
@@ -60,7 +81,7 @@ impl Default for Config {
 }
 
 /// `[commits]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct CommitsConfig {
     /// Non-conventional commits are an error rather than a warning.
@@ -85,7 +106,7 @@ impl Default for CommitsConfig {
 }
 
 /// What one commit type does.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct TypeRule {
     /// The bump a commit of this type causes. Default `none`.
@@ -101,7 +122,7 @@ pub struct TypeRule {
 
 /// `[commits.initial-development]`: how a computed bump is applied while the
 /// major version is 0. 0.x never becomes 1.0.0 by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct ZeroRules {
     /// A breaking change in 0.x bumps this. Default `minor`.
@@ -137,7 +158,7 @@ impl ZeroRules {
 }
 
 /// `[changelog]`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct ChangelogConfig {
     /// The changelog file, relative to the repository root. Default `CHANGELOG.md`.
@@ -173,7 +194,7 @@ impl ChangelogConfig {
 
 /// A file whose version is rewritten on release: a path (kind from the file
 /// name), or a table with a regular expression holding `{version}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum VersionFileConfig {
     /// `"crates/core/Cargo.toml"`.
@@ -205,7 +226,7 @@ impl VersionFileConfig {
 }
 
 /// `[[package]]`: one package of a monorepo.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PackageConfig {
     /// Its name, used in tags (`{name}`) and `--package`.
@@ -253,7 +274,7 @@ impl PackageConfig {
 }
 
 /// `[environments.NAME]`: one deployment environment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct EnvironmentConfig {
     /// Environments where the same tag must have succeeded first.
@@ -280,7 +301,7 @@ pub struct EnvironmentConfig {
 }
 
 /// `[site]`: the release dashboard that `git release site` writes.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct SiteConfig {
     /// The page's title. Default: the repository's name.
@@ -291,7 +312,7 @@ pub struct SiteConfig {
 }
 
 /// `[lint]`: rules for `git release lint` and the commit-msg hook.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct LintConfig {
     /// Allowed types; empty means the types of `[commits.types]`.
@@ -320,7 +341,7 @@ impl Default for LintConfig {
 
 /// `[gate]`: what evidence a release needs. Read from the trusted revision,
 /// never from the candidate itself.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct GateConfig {
     /// Test suites that must have passed on the candidate's tree.

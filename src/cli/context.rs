@@ -3,15 +3,21 @@
 //! that select and shape a release ([`PlanArgs`]), shared by several
 //! commands. Commands depend on this module, never on the dispatcher.
 
+use std::path::Path;
+use std::time::Instant;
+
 use clap::Args;
+use git2::Oid;
 use semver::Version;
 
 use crate::Error;
 use crate::cli::output::Output;
 use crate::config::Config;
+use crate::gate::trust_base::Bases;
 use crate::git::repo::Repo;
 use crate::history::bump::Overrides;
-use crate::history::plan::Request;
+use crate::history::plan::{Plan, Request};
+use crate::history::scope::History;
 use crate::history::version::Bump;
 use crate::packages::Package;
 
@@ -79,6 +85,61 @@ pub struct Env {
 }
 
 impl Env {
+    /// The plans of the selected packages (one history walk); `-v` says
+    /// what each found and how long the walk took.
+    pub fn plans(&self, request: &Request) -> Result<Vec<(Plan, History)>, Error> {
+        let started = Instant::now();
+        let plans =
+            crate::history::plan::make_all(&self.repo, &self.config, &self.packages, request)?;
+        if self.out.verbose() {
+            let commits: usize = plans.iter().map(|(_, h)| h.changes.len()).sum();
+            self.out.info(&format!(
+                "history: {commits} commit(s) in scope, read in {}",
+                elapsed(started)
+            ));
+            for (plan, _) in &plans {
+                let who = plan
+                    .package
+                    .as_deref()
+                    .map(|p| format!("package `{p}`: "))
+                    .unwrap_or_default();
+                let last = match &plan.previous {
+                    Some(previous) => format!("last release {}", previous.tag),
+                    None => "no release yet".to_owned(),
+                };
+                self.out.info(&format!(
+                    "{who}{last} ({}); {}",
+                    plan.previous_reason, plan.reason
+                ));
+            }
+        }
+        Ok(plans)
+    }
+
+    /// The trust base of `commit` (whose rules govern its release); `-v`
+    /// says which revisions it is and how long finding it took.
+    pub fn bases(&self, commit: Oid) -> Result<Bases, Error> {
+        let started = Instant::now();
+        let bases = crate::gate::verdict::bases_of(&self.repo, commit)?;
+        if self.out.verbose() {
+            let base = if bases.bases.is_empty() {
+                "none (a first release with nothing pinned: the candidate's own rules)".to_owned()
+            } else {
+                bases
+                    .bases
+                    .iter()
+                    .map(|b| format!("{} ({:.7})", b.label, b.commit))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            self.out.info(&format!(
+                "trust base of {commit:.7}: {base}, found in {}",
+                elapsed(started)
+            ));
+        }
+        Ok(bases)
+    }
+
     /// Whether the repository is a monorepo with `[[package]]`s.
     pub fn monorepo(&self) -> bool {
         !self.config.package.is_empty()
@@ -107,4 +168,35 @@ impl Env {
             }
         }
     }
+}
+
+/// `-v`'s first lines: the repository, the configuration, how long they took.
+pub fn describe_setup(repo: &Repo, explicit: Option<&Path>, started: Instant) -> String {
+    let root = repo.workdir();
+    let where_ = root.as_deref().map_or_else(
+        || repo.git().path().display().to_string(),
+        |r| r.display().to_string(),
+    );
+    let config = match (explicit, root.as_deref()) {
+        (Some(path), _) => format!("configuration: {}", path.display()),
+        (None, Some(root)) if root.join(crate::config::FILE_NAME).exists() => {
+            format!(
+                "configuration: {}",
+                root.join(crate::config::FILE_NAME).display()
+            )
+        }
+        _ => format!(
+            "configuration: defaults (no {} at the root)",
+            crate::config::FILE_NAME
+        ),
+    };
+    format!(
+        "repository: {where_}\n{config}, read in {}",
+        elapsed(started)
+    )
+}
+
+/// A duration for `-v`: milliseconds with one decimal.
+pub fn elapsed(started: Instant) -> String {
+    format!("{:.1} ms", started.elapsed().as_secs_f64() * 1000.0)
 }

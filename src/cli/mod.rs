@@ -3,13 +3,15 @@
 
 pub mod commands;
 pub mod context;
+pub mod examples;
+pub mod manual;
 pub mod output;
 pub mod reports;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::Error;
 use crate::cli::context::{Env, PlanArgs};
@@ -53,13 +55,13 @@ struct Global {
     /// Act on one package of a monorepo
     #[arg(long, global = true, value_name = "NAME", env = "GIT_RELEASE_PACKAGE")]
     package: Option<String>,
-    /// Print only errors
+    /// Print only errors, and what the command exists to print (a version, notes, a script)
     #[arg(short, long, global = true)]
     quiet: bool,
-    /// Explain more
+    /// Show decisions and timings on stderr (configuration, trust base, history walk)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
-    /// When to use colour (NO_COLOR is honoured)
+    /// When to use colour [default: git's color.release, else color.ui, else auto]
     #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
     color: ColorChoice,
 }
@@ -107,6 +109,12 @@ enum Command {
     Lint(commands::lint::Args),
     /// Write a commented .release.toml
     Init(commands::init::Args),
+    /// Print or install the man pages (what `git release --help` opens)
+    Man(commands::man::Args),
+    /// Print the shell completion script for bash, zsh, fish or PowerShell
+    Completions(commands::completions::Args),
+    /// Print the JSON Schema of .release.toml (for editors and CI)
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -118,34 +126,85 @@ struct VersionArgs {
     current: bool,
 }
 
+/// The whole command-line definition, examples included: what parses the
+/// arguments and what the man pages and completions are made from.
+pub fn command() -> clap::Command {
+    examples::attach(Cli::command())
+}
+
 /// Parses arguments and runs the command; returns the exit code.
 pub fn run<I, T>(args: I) -> u8
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // Usage errors and help are coloured as everything else is.
+    let settings = std::cell::OnceCell::new();
+    let color = output::choice(
+        option_value(&args, "--color")
+            .and_then(|v| clap::ValueEnum::from_str(&v, true).ok())
+            .unwrap_or_default(),
+        &|key| {
+            settings
+                .get_or_init(crate::git::settings::Settings::load)
+                .get(key)
+        },
+    );
+    let parsed = command()
+        .color(match color {
+            anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi => {
+                clap::ColorChoice::Always
+            }
+            anstream::ColorChoice::Never => clap::ColorChoice::Never,
+            anstream::ColorChoice::Auto => clap::ColorChoice::Auto,
+        })
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            // clap prints help and version to stdout, usage errors to stderr.
-            let _ = e.print();
-            if let Some(hint) = misplaced_flag_hint(&e) {
-                Output::new(Format::Text, ColorChoice::Never, false, 0).say(&hint);
+            let json = option_value(&args, "--format")
+                .or_else(|| std::env::var("GIT_RELEASE_FORMAT").ok())
+                .is_some_and(|f| f.eq_ignore_ascii_case("json"));
+            let code = output::usage_error(&e, json);
+            if !json {
+                if let Some(hint) = misplaced_flag_hint(&e) {
+                    Output::new(Format::Text, anstream::ColorChoice::Never, false, 0).say(&hint);
+                }
             }
             return code;
         }
     };
     let g = &cli.global;
-    let out = Output::new(g.format, g.color, g.quiet, g.verbose);
-    let result = dispatch(&cli, out);
-    let (code, out) = result;
-    if let Err(e) = &code {
-        if !matches!(e, Error::BrokenPipe) {
-            out.error(e);
+    let out = Output::new(g.format, color, g.quiet, g.verbose);
+    let (result, out) = dispatch(&cli, out);
+    let code = crate::error::exit_code(&result);
+    match &result {
+        Err(Error::BrokenPipe) => {}
+        Err(e) => out.error(e, code),
+        Ok(_) => out.finish(code),
+    }
+    code
+}
+
+/// The last value of a global option in raw arguments (`--opt V` or
+/// `--opt=V`, before any `--`): what was asked for before clap parses.
+fn option_value(args: &[OsString], option: &str) -> Option<String> {
+    let mut given = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    let prefix = format!("{option}=");
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(value) = word.strip_prefix(&prefix) {
+            given = Some(value.to_owned());
+        } else if word == option {
+            given = words.next().map(|v| v.into_owned());
         }
     }
-    crate::error::exit_code(&code)
+    given
 }
 
 /// A plan flag given before any command (`git release --bump major`): say
@@ -170,9 +229,15 @@ fn misplaced_flag_hint(error: &clap::Error) -> Option<String> {
 }
 
 fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
-    if let Some(Command::Init(args)) = &cli.command {
-        let result = commands::init::run(args, &out);
-        return (result, out);
+    // Commands that need no repository.
+    match &cli.command {
+        Some(Command::Init(args)) => return (commands::init::run(args, &out), out),
+        Some(Command::Man(args)) => return (commands::man::run(args, command(), &out), out),
+        Some(Command::Completions(args)) => {
+            return (commands::completions::run(args, command(), &out), out);
+        }
+        Some(Command::Schema) => return (commands::schema::run(&out), out),
+        _ => {}
     }
     let env = match open(&cli.global, out) {
         Ok(env) => env,
@@ -182,7 +247,7 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
                 commands::hook::Args::PrePush(_) | commands::hook::Args::CommitMsg(_),
             )) = &cli.command
             {
-                out.error(&e);
+                out.error(&e, 1);
                 out.say("git-release: refusing, because the hook could not check this");
                 return (Ok(Outcome::No), out);
             }
@@ -210,7 +275,9 @@ fn dispatch(cli: &Cli, out: Output) -> (Result<Outcome, Error>, Output) {
         Some(Command::Watch(args)) => commands::watch::run(args, &env),
         Some(Command::Hook(args)) => commands::hook::run(args, &env),
         Some(Command::Lint(args)) => commands::lint::run(args, &env),
-        Some(Command::Init(_)) => Ok(Outcome::Success),
+        Some(Command::Init(_) | Command::Man(_) | Command::Completions(_) | Command::Schema) => {
+            Ok(Outcome::Success)
+        }
     };
     (result, env.out)
 }
@@ -235,10 +302,18 @@ fn open(global: &Global, out: Output) -> Result<Env, (Error, Output)> {
             return Err((e, out));
         }
     }
+    let started = std::time::Instant::now();
     let config = match Config::load(global.config.as_deref(), repo.workdir().as_deref()) {
         Ok(config) => config,
         Err(e) => return Err((e.into(), out)),
     };
+    if out.verbose() {
+        out.info(&context::describe_setup(
+            &repo,
+            global.config.as_deref(),
+            started,
+        ));
+    }
     let packages = match crate::packages::select(&config, global.package.as_deref()) {
         Ok(packages) => packages,
         Err(e) => return Err((e, out)),

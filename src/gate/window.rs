@@ -7,7 +7,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 /// `[gate.window]`: allowed days and hours, and freeze periods.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct WindowConfig {
     /// Allowed weekdays (`mon` … `sun`); empty means every day.
@@ -21,7 +21,7 @@ pub struct WindowConfig {
 }
 
 /// One freeze period, dates inclusive.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FreezeConfig {
     /// First day, `YYYY-MM-DD`.

@@ -12,6 +12,7 @@ pub mod commit_graph;
 pub mod identity;
 pub mod isolated_checkout;
 pub mod repo;
+pub mod settings;
 pub mod tags;
 pub mod work_tree;
 pub mod writer;

@@ -705,7 +705,19 @@ pub fn push_error(remote: &str, stdout: &str, stderr: &str) -> Error {
         refused.push(format!("`{target}` {summary}"));
     }
     let mut hints = Vec::new();
-    let protected = |text: &str| text.to_ascii_lowercase().contains("protected");
+    // GitHub (`GH006: Protected branch update failed`, rulesets: `Changes
+    // must be made through a pull request`), GitLab, Gitea (`protected
+    // branch`), Bitbucket (`can only be modified through pull requests`).
+    let protected = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        [
+            "protected",
+            "through a pull request",
+            "through pull requests",
+        ]
+        .iter()
+        .any(|phrase| text.contains(phrase))
+    };
     if notes_behind {
         hints.push(
             "the remote has evidence this clone lacks: merge it with `git release sync`, then run `git release tag --push` again"
@@ -714,7 +726,7 @@ pub fn push_error(remote: &str, stdout: &str, stderr: &str) -> Error {
     }
     if protected(stdout) || protected(stderr) {
         hints.push(
-            "the remote protects the branch or the tags: open a pull request with the release commit (run `git release tag` without `--push` and push a branch), or release without a release commit (`--no-changelog`, no version files) so only the tag and the evidence are pushed, or ask for permission to push release tags"
+            "the remote protects the branch: tag the approved commit itself with `git release tag --no-commit --push`, which pushes only the tag and the evidence (update the changelog afterwards with `git release changelog`, through a pull request), or push the release commit on a branch of its own and merge it through a pull request; if the tags are protected, ask for permission to push release tags"
                 .to_owned(),
         );
     }
@@ -779,10 +791,24 @@ mod tests {
         let e = push_error("origin", atomic, "");
         assert!(!e.to_string().contains("notes"), "{e}");
         assert!(
-            e.hints().iter().any(|h| h.contains("pull request")),
+            e.hints()
+                .iter()
+                .any(|h| h.contains("pull request") && h.contains("--no-commit")),
             "{:?}",
             e.hints()
         );
+        // GitHub's rulesets and Bitbucket say it without the word.
+        for says in [
+            "remote: - Changes must be made through a pull request.",
+            "remote: Branch refs/heads/main can only be modified through pull requests.",
+        ] {
+            let e = push_error("origin", atomic.replace("protected ", "").as_str(), says);
+            assert!(
+                e.hints().iter().any(|h| h.contains("--no-commit")),
+                "{says}: {:?}",
+                e.hints()
+            );
+        }
         assert!(
             !e.hints().iter().any(|h| h.contains("release sync")),
             "{:?}",

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A hosting service whose URL scheme we know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Host {
     /// github.com and GitHub Enterprise.

@@ -68,6 +68,27 @@ impl TestRepo {
         repo
     }
 
+    /// A copy of this repository and everything beside it in its temp dir
+    /// (remotes, HOME), cheaper than building it again.
+    pub fn duplicate(&self) -> TestRepo {
+        let copy = TestRepo {
+            dir: tempfile::tempdir().unwrap(),
+            tick: self.tick,
+        };
+        for entry in walkdir::WalkDir::new(self.root()).min_depth(1) {
+            let entry = entry.unwrap();
+            let target = copy
+                .root()
+                .join(entry.path().strip_prefix(self.root()).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        copy
+    }
+
     /// A repository with one commit, `chore: init`.
     pub fn new() -> TestRepo {
         let mut repo = TestRepo::empty();

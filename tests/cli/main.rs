@@ -1,5 +1,6 @@
 //! End-to-end tests: real repositories in temp dirs, the real binary.
 
+mod action;
 mod attacks;
 mod browser;
 mod changelog;
@@ -8,15 +9,19 @@ mod detect;
 mod fixture;
 mod fuzz;
 mod gate;
+mod global_flags;
 mod help;
 mod hooks;
 mod identity;
 mod ledger;
+mod manual;
 mod monorepo;
 mod plan;
+mod protected_branch;
 mod record_durability;
 mod regressions;
 mod reverts;
+mod schema;
 mod site;
 #[cfg(unix)]
 mod tag_durability;

@@ -6,7 +6,6 @@ use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
 use crate::gate::evidence::{APPROVALS_REF, Claim, Record};
 use crate::gate::recording;
-use crate::history::plan;
 
 /// `approve`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -29,7 +28,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     if let (Some(environment), Some(tag)) = (&args.env, &args.tag) {
         return approve_deploy(args, env, tag, environment);
     }
-    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
+    let plans = env.plans(&args.plan.request())?;
     let mut targets = Vec::new();
     match &args.tag {
         Some(tag) => {
@@ -127,7 +126,7 @@ fn approve(
     } else {
         ""
     };
-    env.out.say(&format!(
+    env.out.done(&format!(
         "recorded: {} <{}> approves {tag} at {} (tree {}){signed}",
         record.name,
         record.email,
@@ -188,7 +187,7 @@ fn approve_deploy(args: &Args, env: &Env, tag: &str, environment: &str) -> Resul
     let line = recording::store(repo, &to, &mut record)?;
     env.out
         .info(&format!("appended to {}: {line}", to.notes_ref));
-    env.out.say(&format!(
+    env.out.done(&format!(
         "recorded: {} <{}> approves deploying {tag} to `{environment}`",
         record.name, record.email
     ));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::history::plan::{self, Plan, Request};
+use crate::history::plan::{Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
 use crate::render::changelog_update::{self, Options};
@@ -55,12 +55,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
     // With packages and `--unreleased`, dependency releases come from the plan of all.
     let plans = if args.unreleased && env.packages.len() > 1 {
-        Some(plan::make_all(
-            &env.repo,
-            &env.config,
-            &env.packages,
-            &Request::default(),
-        )?)
+        Some(env.plans(&Request::default())?)
     } else {
         None
     };
@@ -80,7 +75,7 @@ fn write_one(
     let update =
         changelog_update::prepare(&env.repo, &env.config, package, &args.options(), planned)?;
     if update.path.as_os_str() == "-" {
-        env.out.write(&update.text)?;
+        env.out.data(&update.text)?;
         return Ok(());
     }
     let shown = update

@@ -7,7 +7,6 @@ use crate::cli::reports;
 use crate::error::Outcome;
 use crate::gate::requirements::Report;
 use crate::gate::verdict::{self, Candidate};
-use crate::history::plan;
 
 /// `gate`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -24,7 +23,7 @@ pub struct Args {
 
 /// Evaluates and reports; exit 1 when unmet (for any package).
 pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
-    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.plan.request())?;
+    let plans = env.plans(&args.plan.request())?;
     let tagger = env.repo.identity().ok().map(|(_, email)| email);
     let mut reports = Vec::new();
     let mut bases = None;
@@ -36,7 +35,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         };
         // Every package's candidate is the same commit: one trust base.
         if bases.is_none() {
-            bases = Some(verdict::bases_of(&env.repo, history.candidate)?);
+            bases = Some(env.bases(history.candidate)?);
         }
         let Some(bases) = &bases else { continue };
         let assessment = verdict::assess(

@@ -82,7 +82,7 @@ fn fail_closed(result: Result<Outcome, Error>, env: &Env) -> Result<Outcome, Err
     match result {
         Err(Error::BrokenPipe) => Ok(Outcome::No),
         Err(e) => {
-            env.out.error(&e);
+            env.out.error(&e, 1);
             env.out
                 .say("git-release: refusing, because the hook could not check this");
             Ok(Outcome::No)

@@ -26,7 +26,7 @@ pub struct Args {
 /// Writes the starter configuration.
 pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
     if args.stdout && !args.detect {
-        out.write(STARTER)?;
+        out.data(STARTER)?;
         return Ok(Outcome::Success);
     }
     let repo = Repo::open()?;
@@ -53,7 +53,7 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
         // The proposal must itself be a valid configuration.
         Config::parse(&proposal, "the proposal")?;
         if args.stdout || (path.exists() && !args.force) {
-            out.write(&proposal)?;
+            out.data(&proposal)?;
             if path.exists() && !args.stdout {
                 out.say(&format!("`{FILE_NAME}` exists already: add the proposal above to it by hand (or `--force` to replace it)"));
             }

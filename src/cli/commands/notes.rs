@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::cli::context::Env;
 use crate::error::Outcome;
-use crate::history::plan::{self, Request};
+use crate::history::plan::Request;
 use crate::render::describe::{self, Describer};
 use crate::render::templates::{Kind, Templates};
 
@@ -118,7 +118,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         releases.push(describer.range(from, to, crate::clock::timestamp(args.date.as_deref())?)?);
     } else {
         let head = env.repo.head()?;
-        let plans = plan::make_all(&env.repo, &env.config, &env.packages, &Request::default())?;
+        let plans = env.plans(&Request::default())?;
         let mut reasons = Vec::new();
         for (package, (plan, history)) in env.packages.iter().zip(&plans) {
             let describer = Describer::new(&env.repo, &env.config, package, false)?;
@@ -175,7 +175,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
             crate::git::writer::write_atomically(path, text.as_bytes())?;
             env.out.info(&format!("wrote {}", path.display()));
         }
-        _ => env.out.write(&text)?,
+        _ => env.out.data(&text)?,
     }
     Ok(Outcome::Success)
 }

@@ -5,19 +5,17 @@ use crate::Error;
 use crate::cli::context::{Env, PlanArgs};
 use crate::cli::output::{Output, Style};
 use crate::error::Outcome;
-use crate::history::plan::{self, Plan};
+use crate::history::plan::Plan;
 use crate::history::version::Bump;
 
 /// Shows the plan: one object, or with several packages an array.
 pub fn run(args: &PlanArgs, env: &Env) -> Result<Outcome, Error> {
-    let mut plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?;
+    let mut plans = env.plans(&args.request())?;
     // Every package's candidate is the same commit: one trust base for all.
     let mut bases = None;
     for (plan, history) in &mut plans {
         if plan.next.is_some() {
-            let bases = bases.get_or_insert_with(|| {
-                crate::gate::verdict::bases_of(&env.repo, history.candidate)
-            });
+            let bases = bases.get_or_insert_with(|| env.bases(history.candidate));
             gate_into(plan, history, bases, env);
         }
     }

@@ -77,7 +77,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
         .unwrap_or(commit);
 
     // Evidence, each record with what it is worth under the trusted policy.
-    let bases = crate::gate::verdict::bases_of(&env.repo, candidate)?;
+    let bases = env.bases(candidate)?;
     let Some(base) = bases.primary() else {
         return Err(Error::refused("the release has no trust base", &[]));
     };

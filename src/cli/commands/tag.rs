@@ -11,7 +11,7 @@ use crate::cli::context::{Env, PlanArgs};
 use crate::error::Outcome;
 use crate::gate::recording;
 use crate::gate::verdict::{self, Candidate};
-use crate::history::plan::{self, Plan};
+use crate::history::plan::Plan;
 use crate::history::scope::History;
 use crate::packages::Package;
 use crate::release::{contents, journal, transaction};
@@ -47,6 +47,11 @@ pub struct Args {
     /// Do not update the changelog
     #[arg(long)]
     pub no_changelog: bool,
+    /// Tag the approved candidate itself: no release commit, so no changelog
+    /// or version-file changes (for protected branches; update the
+    /// changelog afterwards with `git release changelog`, e.g. in a pull request)
+    #[arg(long)]
+    pub no_commit: bool,
     /// The release date in the changelog (YYYY-MM-DD) [default: SOURCE_DATE_EPOCH or today]
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
@@ -164,7 +169,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let ident = recording::identity(repo)?;
     let tagger = ident.email.clone();
 
-    let plans = plan::make_all(repo, &env.config, &env.packages, &args.plan.request())?;
+    let plans = env.plans(&args.plan.request())?;
     let mut packages = env.packages.clone();
     crate::packages::read_manifest_names(&mut packages, |path| {
         repo.blob_at(head, path)
@@ -206,7 +211,7 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
 
     // Every package's gate, before anything is written.
     let mut assessments = Vec::new();
-    let bases = verdict::bases_of(repo, head)?;
+    let bases = env.bases(head)?;
     for ((_, _, history), tag) in due.iter().zip(&tags) {
         assessments.push(verdict::assess(
             repo,
@@ -239,16 +244,20 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     }
 
     // Everything to write, computed before writing anything.
-    let files = contents::compute(
-        repo,
-        &env.config,
-        &due,
-        &contents::Options {
-            no_changelog: args.no_changelog,
-            date: args.date.clone(),
-            request: args.plan.request(),
-        },
-    )?;
+    let files = if args.no_commit {
+        contents::Files::default()
+    } else {
+        contents::compute(
+            repo,
+            &env.config,
+            &due,
+            &contents::Options {
+                no_changelog: args.no_changelog,
+                date: args.date.clone(),
+                request: args.plan.request(),
+            },
+        )?
+    };
     let work_tree = crate::git::work_tree::WorkTree::of(repo)?;
     let templates = Templates::new(&describe::sources(&env.config, work_tree.as_ref())?)?;
     let timestamp = crate::clock::timestamp(args.date.as_deref())?;
@@ -285,7 +294,12 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                 ));
             }
         }
-        if files.is_empty() {
+        if args.no_commit {
+            s.push_str(&format!(
+                "Would tag the candidate {} itself: no release commit (--no-commit)\n",
+                &head.to_string()[..7]
+            ));
+        } else if files.is_empty() {
             s.push_str("Would not change any file\n");
         } else {
             for (_, _, what) in files.iter() {
@@ -341,6 +355,16 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     args.remote
                 ));
             }
+            if env.out.json() {
+                env.out.json_value(&serde_json::json!({
+                    "tags": tags,
+                    "commit": commit.to_string(),
+                    "candidate": head.to_string(),
+                    "release_commit": commit != head,
+                    "pushed": args.push.then_some(args.remote.as_str()),
+                }))?;
+                return Ok(Outcome::Success);
+            }
             let made = if commit == head {
                 String::new()
             } else {
@@ -357,6 +381,11 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
                     tags.join(", "),
                     args.remote
                 ))?;
+            }
+            if args.no_commit {
+                env.out.line(
+                    "no release commit: update the changelog with `git release changelog` and commit it (through a pull request where the branch is protected)",
+                )?;
             }
             Ok(Outcome::Success)
         }

@@ -144,12 +144,17 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     } else {
         ""
     };
-    env.out.say(&format!(
+    let recorded = format!(
         "recorded: suite `{}` {verdict} on {} (tree {}){signed}",
         args.suite,
         &record.commit[..7],
         &record.tree[..7]
-    ));
+    );
+    if passed {
+        env.out.done(&recorded);
+    } else {
+        env.out.say(&recorded);
+    }
     Ok(if passed {
         Outcome::Success
     } else {

@@ -26,8 +26,19 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     let verification = match env.repo.git().find_reference(&format!("refs/tags/{name}")) {
         Ok(reference) => match reference.target() {
             Some(target) => {
+                let started = std::time::Instant::now();
                 let pin = trust_base::pinned(&env.repo, args.trust_root.as_deref())?;
-                verify_tag::Verifier::new(&env.repo, pin)?.verify(name, target)?
+                env.out.info(&match &pin {
+                    Some(pin) => format!("trust root: {} ({:.7})", pin.label, pin.commit),
+                    None => "trust root: nothing pinned, so the chain of releases starts at the first release".to_owned(),
+                });
+                let verification =
+                    verify_tag::Verifier::new(&env.repo, pin)?.verify(name, target)?;
+                env.out.info(&format!(
+                    "verified the chain behind {name} in {}",
+                    crate::cli::context::elapsed(started)
+                ));
+                verification
             }
             None => Verification::failed_public(name, "the tag is a symbolic reference"),
         },

@@ -50,7 +50,7 @@ pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
         };
         env.out.json_value(&value)?;
     } else if let Some((version, _)) = &found {
-        env.out.line(version)?;
+        env.out.data(&format!("{version}\n"))?;
     }
     match found {
         Some(_) => Ok(Outcome::Success),
@@ -65,7 +65,7 @@ pub fn run(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
 
 /// With several packages: `NAME VERSION` per line for each package that has one.
 fn run_all(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> {
-    let plans = plan::make_all(&env.repo, &env.config, &env.packages, &args.request())?;
+    let plans = env.plans(&args.request())?;
     let mut found = Vec::new();
     for (plan, _) in &plans {
         let name = plan.package.clone().unwrap_or_default();
@@ -90,7 +90,7 @@ fn run_all(args: &PlanArgs, current: bool, env: &Env) -> Result<Outcome, Error> 
         env.out.json_value(&list)?;
     } else {
         for (name, version, _) in &found {
-            env.out.line(&format!("{name} {version}"))?;
+            env.out.data(&format!("{name} {version}\n"))?;
         }
     }
     if found.is_empty() {
