@@ -552,8 +552,8 @@ fn unassigned(
     )))
 }
 
-/// The packages `package` depends on: declared, or named as a dependency in
-/// its version files at `head`.
+/// The packages `package` depends on: declared, or named as a (runtime or
+/// build) dependency in its version files at `head`.
 fn dependencies(repo: &Repo, head: git2::Oid, package: &Package, all: &[Package]) -> Vec<String> {
     let mut found = package.depends_on.clone();
     let probe = semver::Version::new(999_999, 0, 0);
@@ -565,7 +565,14 @@ fn dependencies(repo: &Repo, head: git2::Oid, package: &Package, all: &[Package]
         let Ok(Some(bytes)) = repo.blob_at(head, file.path()) else {
             continue;
         };
-        let text = String::from_utf8_lossy(&bytes);
+        // Only what the package needs to run: a dev-dependency's release is
+        // no reason to release it.
+        let Some(text) = crate::packages::version_files::without_dev_dependencies(
+            &kind,
+            &String::from_utf8_lossy(&bytes),
+        ) else {
+            continue;
+        };
         for other in all {
             let Some(name) = &other.name else { continue };
             if package.name.as_ref() == Some(name) || found.contains(name) {

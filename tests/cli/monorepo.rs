@@ -402,3 +402,35 @@ fn sibling_packages_tags_are_not_noise() {
     assert!(!ignored.contains("tokio-util-0.7.5"), "{ignored}");
     assert!(ignored.contains("tokio-nightly"), "{ignored}");
 }
+
+#[test]
+fn a_dev_dependency_release_does_not_release_its_dependents() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        ".release.toml",
+        "[[package]]\nname = \"cli\"\npath = \"cli\"\nversion-files = [\"cli/package.json\"]\n\n[[package]]\nname = \"helper\"\npath = \"helper\"\nversion-files = [\"helper/package.json\"]\n",
+    );
+    repo.write(
+        "cli/package.json",
+        "{\n  \"name\": \"cli\",\n  \"version\": \"3.0.1\",\n  \"devDependencies\": {\n    \"helper\": \"^1.0.0\"\n  }\n}\n",
+    );
+    repo.write(
+        "helper/package.json",
+        "{\n  \"name\": \"helper\",\n  \"version\": \"1.0.0\"\n}\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("chore: init packages")
+        .tag("cli-v3.0.1")
+        .tag("helper-v1.0.0");
+    repo.write("helper/index.js", "x");
+    repo.git(&["add", "."]);
+    repo.commit("fix(helper): a fix");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let cli = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"] == "cli")
+        .unwrap();
+    assert!(cli["next"].is_null(), "{cli}");
+}

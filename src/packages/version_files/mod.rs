@@ -305,6 +305,46 @@ pub fn set_dependency(
     Ok((out, changed))
 }
 
+/// The manifest without its development-only dependency tables (Cargo
+/// `[dev-dependencies]`, also per target; npm `devDependencies`; Poetry's
+/// dev groups and PEP 735 `[dependency-groups]`), to tell whether a package
+/// depends on another to run — which is what makes a dependency's release
+/// one of its own. `None` when the text does not parse.
+pub fn without_dev_dependencies(kind: &Kind, text: &str) -> Option<String> {
+    match kind {
+        Kind::CargoToml | Kind::Pyproject => {
+            let mut doc: toml_edit::DocumentMut = text.parse().ok()?;
+            for key in ["dev-dependencies", "dev_dependencies", "dependency-groups"] {
+                doc.remove(key);
+            }
+            if let Some(targets) = doc.get_mut("target").and_then(|t| t.as_table_like_mut()) {
+                for (_, platform) in targets.iter_mut() {
+                    if let Some(platform) = platform.as_table_like_mut() {
+                        platform.remove("dev-dependencies");
+                        platform.remove("dev_dependencies");
+                    }
+                }
+            }
+            if let Some(poetry) = doc
+                .get_mut("tool")
+                .and_then(|t| t.get_mut("poetry"))
+                .and_then(|p| p.as_table_like_mut())
+            {
+                poetry.remove("dev-dependencies");
+                poetry.remove("group");
+            }
+            Some(doc.to_string())
+        }
+        Kind::PackageJson => {
+            let mut value: serde_json::Value =
+                serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
+            value.as_object_mut()?.remove("devDependencies");
+            serde_json::to_string_pretty(&value).ok()
+        }
+        Kind::CargoLock | Kind::PackageLock | Kind::Regex(_) => Some(text.to_owned()),
+    }
+}
+
 /// Sets the `version` of each `[[package]]` in `Cargo.lock` named in
 /// `members` and without a `source` (that is, a workspace member), and the
 /// `"name old-version"` references to it in `dependencies` lists. `file`
@@ -403,6 +443,20 @@ version = "{V}"
 "#;
 
     const REGEX_FILE: &str = "VERSION = \"{V}\"\nOTHER = \"0.1.0\"\n  VERSION = \"0.1.0\" (indented, no match)\nVERSION = \"{V}\"\n";
+
+    #[test]
+    fn dev_dependencies_are_left_out_of_what_a_package_needs() {
+        let cargo = "[package]\nname = \"a\"\n[dependencies]\ncore = \"1\"\n[dev-dependencies]\ntesting = \"1\"\n[target.'cfg(unix)'.dev-dependencies]\nunix-testing = \"1\"\n";
+        let out = without_dev_dependencies(&Kind::CargoToml, cargo).unwrap();
+        assert!(out.contains("core") && !out.contains("testing"), "{out}");
+        let npm = "\u{feff}{\"name\": \"a\", \"dependencies\": {\"core\": \"1\"}, \"devDependencies\": {\"testing\": \"1\"}}";
+        let out = without_dev_dependencies(&Kind::PackageJson, npm).unwrap();
+        assert!(out.contains("core") && !out.contains("testing"), "{out}");
+        let poetry = "[tool.poetry.dependencies]\ncore = \"1\"\n[tool.poetry.group.dev.dependencies]\ntesting = \"1\"\n";
+        let out = without_dev_dependencies(&Kind::Pyproject, poetry).unwrap();
+        assert!(out.contains("core") && !out.contains("testing"), "{out}");
+        assert!(without_dev_dependencies(&Kind::CargoToml, "not [toml").is_none());
+    }
 
     #[test]
     fn set_version_changes_only_the_version_bytes() {
