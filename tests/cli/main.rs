@@ -18,6 +18,7 @@ mod manual;
 mod monorepo;
 mod plan;
 mod protected_branch;
+mod readme;
 mod record_durability;
 mod regressions;
 mod reverts;
