@@ -268,8 +268,11 @@ pub fn make(
         .collect();
     // With no release tag yet, the version the project's version files
     // already say is the floor: the plan continues from it, never below.
+    // A manifest still at the initial version (a new project) has released
+    // nothing yet: its first release is that version.
     let floor = match (&history.last_final, &history.last_pre) {
-        (None, None) => version_file_floor(repo, candidate, package),
+        (None, None) => version_file_floor(repo, candidate, package)
+            .filter(|(version, _)| *version > package.initial_version),
         _ => None,
     };
     let mut decision = bump::decide(

@@ -529,3 +529,15 @@ fn without_configuration_the_root_manifest_is_the_floor() {
     repo.commit("feat: something");
     assert_eq!(next(&repo, &[]), "2.14.0");
 }
+
+#[test]
+fn a_new_project_at_the_initial_version_releases_it() {
+    let mut repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    );
+    repo.git(&["add", "."]);
+    repo.commit("feat: first feature");
+    assert_eq!(next(&repo, &[]), "0.1.0");
+}
