@@ -201,6 +201,8 @@ Examples:
 Examples:
   git release init                     Write .release.toml with every key and its default
   git release init --detect            ...with the packages found in the work tree
+  git release init --from cog.toml     Map cocogitto's, git-cliff's, release-please's
+                                       or semantic-release's configuration
   git release init --stdout | less     Read it first"
         }
         "man" => {

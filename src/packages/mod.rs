@@ -3,6 +3,7 @@
 //! files, changelog and dependencies.
 
 pub mod detect;
+pub mod migrate;
 pub mod released;
 pub mod version_files;
 

@@ -266,3 +266,33 @@ fn templates_and_versions_come_from_the_existing_tags() {
     let (proposal, _) = detect(&mut solo);
     assert!(proposal.contains("tag = \"{version}\"\n"), "{proposal}");
 }
+
+#[test]
+fn init_from_another_tools_configuration() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: a").tag("7.0.0");
+    repo.commit("fix: b");
+    repo.write_file(
+        "cog.toml",
+        "tag_prefix = \"\"\npre_bump_hooks = [\"cargo set-version {{version}}\"]\n",
+    );
+    let run = repo.run(&["init", "--from", "cog.toml"]);
+    run.expect(0);
+    assert!(
+        run.stderr().contains("not mapped: `pre_bump_hooks`"),
+        "{}",
+        run.stderr()
+    );
+    let written = std::fs::read_to_string(repo.path().join(".release.toml")).unwrap();
+    assert!(written.contains("tag = \"{version}\""), "{written}");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    assert_eq!(json["previous"]["tag"], "7.0.0", "{json}");
+    assert_eq!(json["next"]["version"], "7.0.1", "{json}");
+    let run = repo.run(&["init", "--from", "Cargo.toml"]);
+    run.expect(2);
+    assert!(
+        run.stderr().contains("`init --from` knows"),
+        "{}",
+        run.stderr()
+    );
+}

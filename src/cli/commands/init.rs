@@ -21,10 +21,18 @@ pub struct Args {
     /// Find Cargo, npm and Python packages in the work tree and propose `[[package]]` entries
     #[arg(long)]
     detect: bool,
+    /// Map another tool's configuration: cog.toml, cliff.toml,
+    /// release-please-config.json (with .release-please-manifest.json beside
+    /// it) or .releaserc.json
+    #[arg(long, value_name = "FILE", conflicts_with = "detect")]
+    from: Option<std::path::PathBuf>,
 }
 
 /// Writes the starter configuration.
 pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
+    if let Some(from) = &args.from {
+        return migrate(args, from, out);
+    }
     if args.stdout && !args.detect {
         out.data(STARTER)?;
         return Ok(Outcome::Success);
@@ -72,5 +80,54 @@ pub fn run(args: &Args, out: &Output) -> Result<Outcome, Error> {
     Config::parse(&contents, FILE_NAME)?;
     crate::git::writer::write_atomically(&path, contents.as_bytes())?;
     out.line(&format!("wrote {}", path.display()))?;
+    Ok(Outcome::Success)
+}
+
+/// `--from FILE`: another tool's configuration mapped into a proposal,
+/// printed (and written when there is no `.release.toml` yet).
+fn migrate(args: &Args, from: &std::path::Path, out: &Output) -> Result<Outcome, Error> {
+    use crate::packages::migrate::{Tool, migrate};
+    let name = from
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let Some(tool) = Tool::of(name) else {
+        return Err(Error::refused(
+            format!(
+                "`{}` is not a configuration `init --from` knows",
+                from.display()
+            ),
+            &["give cog.toml, cliff.toml, release-please-config.json or .releaserc.json"],
+        ));
+    };
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path).map_err(Error::io(format!("reading `{}`", path.display())))
+    };
+    let text = read(from)?;
+    let manifest = match tool {
+        Tool::ReleasePlease => {
+            let path = from.with_file_name(".release-please-manifest.json");
+            path.exists().then(|| read(&path)).transpose()?
+        }
+        _ => None,
+    };
+    let proposal = migrate(tool, name, &text, manifest.as_deref()).map_err(|e| {
+        Error::refused(e.to_string(), &["fix the file, or write `.release.toml` by hand (`git release init --stdout` shows every key)"])
+    })?;
+    for item in &proposal.unmapped {
+        out.warn(&format!("not mapped: {item}"));
+    }
+    let text = proposal.to_toml(tool, name);
+    // The proposal must itself be a valid configuration.
+    Config::parse(&text, "the proposal")?;
+    let root = Repo::open().ok().and_then(|r| r.workdir());
+    let path = root.map(|r| r.join(FILE_NAME));
+    match path {
+        Some(path) if !args.stdout && (!path.exists() || args.force) => {
+            crate::git::writer::write_atomically(&path, text.as_bytes())?;
+            out.line(&format!("wrote {}", path.display()))?;
+        }
+        _ => out.data(&text)?,
+    }
     Ok(Outcome::Success)
 }
