@@ -596,3 +596,15 @@ fn a_long_chain_of_unverified_releases_does_not_overflow_the_stack() {
         run.stdout()
     );
 }
+
+#[test]
+fn keys_appended_to_the_file_init_writes_stay_top_level() {
+    let repo = TestRepo::new();
+    repo.run(&["init"]).expect(0);
+    let path = repo.path().join(".release.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("branches = [\"main\"]\n");
+    std::fs::write(&path, text).unwrap();
+    let run = repo.run(&["plan"]);
+    run.expect(0);
+}
