@@ -296,3 +296,52 @@ fn init_from_another_tools_configuration() {
         run.stderr()
     );
 }
+
+#[test]
+fn crates_sharing_a_version_and_one_tag_stream_are_one_package() {
+    // git-cliff's shape: two crates, the workspace version, tags `v2.13.1`.
+    let mut repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"git-cliff\", \"git-cliff-core\"]\n\n[workspace.package]\nversion = \"2.13.1\"\n",
+    );
+    for name in ["git-cliff", "git-cliff-core"] {
+        repo.write(
+            &format!("{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion.workspace = true\n"),
+        );
+    }
+    repo.git(&["add", "-A"]);
+    repo.commit("chore: workspace").tag("v2.13.0");
+    repo.commit("fix: last one").tag("v2.13.1");
+    let (proposal, _) = detect(&mut repo);
+    assert!(names(&proposal).is_empty(), "{proposal}");
+    assert!(
+        proposal.contains("2 crates (git-cliff, git-cliff-core) share the workspace version 2.13.1 and one tag stream (highest `v2.13.1`, 2 tags)"),
+        "{proposal}"
+    );
+    let table: toml::Table = toml::from_str(&proposal).unwrap();
+    assert_eq!(
+        table["version-files"][0].as_str(),
+        Some("Cargo.toml"),
+        "{proposal}"
+    );
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    assert_eq!(json["previous"]["tag"], "v2.13.1", "{json}");
+    // With per-crate tags, each crate is a package of its own.
+    let mut repo = TestRepo::new();
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"a\", \"b\"]\n\n[workspace.package]\nversion = \"1.0.0\"\n",
+    );
+    for name in ["a", "b"] {
+        repo.write(
+            &format!("{name}/Cargo.toml"),
+            &format!("[package]\nname = \"{name}\"\nversion.workspace = true\n"),
+        );
+    }
+    repo.git(&["add", "-A"]);
+    repo.commit("chore: workspace").tag("a-v1.0.0");
+    let (proposal, _) = detect(&mut repo);
+    assert_eq!(names(&proposal), ["a", "b"], "{proposal}");
+}

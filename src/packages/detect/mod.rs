@@ -287,6 +287,9 @@ pub fn to_toml(detection: &Detection, tags: &[String]) -> String {
         out.push_str("# No Cargo.toml, package.json or pyproject.toml package was found.\n");
         return out;
     }
+    if let Some(shared) = shared_stream(found, tags) {
+        return out + &shared;
+    }
     let mut seen = BTreeSet::new();
     for package in found {
         let single = found.len() == 1;
@@ -390,6 +393,57 @@ struct TagStream {
 
 /// The template most of `name`'s tags follow (of a single stream too,
 /// when it is the only package), with its highest version.
+/// Crates that all inherit the workspace root's version and are released
+/// under one tag stream without crate names (`v2.13.1`, as git-cliff does):
+/// one package, the whole repository, as text for the proposal.
+fn shared_stream(found: &[Detected], tags: &[String]) -> Option<String> {
+    let root_manifest = "Cargo.toml";
+    let shared = found.len() > 1
+        && found.iter().all(|p| {
+            p.kind == Ecosystem::Cargo
+                && p.version_files.first().map(String::as_str) == Some(root_manifest)
+        });
+    if !shared {
+        return None;
+    }
+    // Tags naming a crate mean each crate has a stream of its own.
+    if found.iter().any(|p| {
+        PACKAGE_TEMPLATES.iter().any(|t| {
+            Template::for_package(t, Some(&p.name)).is_ok_and(|t| {
+                tags.iter()
+                    .any(|tag| matches!(t.parse(tag), Match::Version(_)))
+            })
+        })
+    }) {
+        return None;
+    }
+    let stream = tag_stream("", true, tags)?;
+    let names: Vec<&str> = found.iter().map(|p| p.name.as_str()).collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# {} crates ({}) share the workspace version{} and one tag stream (highest `{}`, {} tag{}): released together, as one package",
+        found.len(),
+        names.join(", "),
+        found[0]
+            .version
+            .as_deref()
+            .map_or_else(String::new, |v| format!(" {v}")),
+        stream.highest_tag,
+        stream.count,
+        if stream.count == 1 { "" } else { "s" }
+    );
+    if stream.template != "v{version}" {
+        let _ = writeln!(out, "tag = {}", toml_string(stream.template));
+    }
+    let _ = writeln!(
+        out,
+        "version-files = {}",
+        toml_list(&found[0].version_files)
+    );
+    Some(out)
+}
+
 fn tag_stream(name: &str, single: bool, tags: &[String]) -> Option<TagStream> {
     let streams: &[&'static str] = if single { &STREAM_TEMPLATES } else { &[] };
     let mut best: Option<TagStream> = None;
