@@ -317,7 +317,7 @@ fn crates_sharing_a_version_and_one_tag_stream_are_one_package() {
     let (proposal, _) = detect(&mut repo);
     assert!(names(&proposal).is_empty(), "{proposal}");
     assert!(
-        proposal.contains("2 crates (git-cliff, git-cliff-core) share the workspace version 2.13.1 and one tag stream (highest `v2.13.1`, 2 tags)"),
+        proposal.contains("2 crates (git-cliff, git-cliff-core) share the version 2.13.1 and one tag stream (highest `v2.13.1`, 2 tags)"),
         "{proposal}"
     );
     let table: toml::Table = toml::from_str(&proposal).unwrap();

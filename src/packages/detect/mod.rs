@@ -397,17 +397,21 @@ struct TagStream {
 /// under one tag stream without crate names (`v2.13.1`, as git-cliff does):
 /// one package, the whole repository, as text for the proposal.
 fn shared_stream(found: &[Detected], tags: &[String]) -> Option<String> {
-    let root_manifest = "Cargo.toml";
-    let shared = found.len() > 1
-        && found.iter().all(|p| {
-            p.kind == Ecosystem::Cargo
-                && p.version_files.first().map(String::as_str) == Some(root_manifest)
-        });
-    if !shared {
+    let crates: Vec<&Detected> = found
+        .iter()
+        .filter(|p| p.kind == Ecosystem::Cargo)
+        .collect();
+    // Two or more crates at one version (inherited or written out equal).
+    let version = crates.first()?.version.clone()?;
+    if crates.len() < 2
+        || crates
+            .iter()
+            .any(|p| p.version.as_deref() != Some(version.as_str()))
+    {
         return None;
     }
     // Tags naming a crate mean each crate has a stream of its own.
-    if found.iter().any(|p| {
+    if crates.iter().any(|p| {
         PACKAGE_TEMPLATES.iter().any(|t| {
             Template::for_package(t, Some(&p.name)).is_ok_and(|t| {
                 tags.iter()
@@ -418,29 +422,34 @@ fn shared_stream(found: &[Detected], tags: &[String]) -> Option<String> {
         return None;
     }
     let stream = tag_stream("", true, tags)?;
-    let names: Vec<&str> = found.iter().map(|p| p.name.as_str()).collect();
+    let names: Vec<&str> = crates.iter().map(|p| p.name.as_str()).collect();
+    let mut files: Vec<String> = Vec::new();
+    for file in crates.iter().flat_map(|p| &p.version_files) {
+        if !files.contains(file) {
+            files.push(file.clone());
+        }
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# {} crates ({}) share the workspace version{} and one tag stream (highest `{}`, {} tag{}): released together, as one package",
-        found.len(),
+        "# {} crates ({}) share the version {version} and one tag stream (highest `{}`, {} tag{}): released together, as one package",
+        crates.len(),
         names.join(", "),
-        found[0]
-            .version
-            .as_deref()
-            .map_or_else(String::new, |v| format!(" {v}")),
         stream.highest_tag,
         stream.count,
         if stream.count == 1 { "" } else { "s" }
     );
+    for other in found.iter().filter(|p| p.kind != Ecosystem::Cargo) {
+        let _ = writeln!(
+            out,
+            "# also found: {} package `{}`; if it is released with them, add `{}` to `version-files`",
+            other.kind, other.manifest, other.manifest
+        );
+    }
     if stream.template != "v{version}" {
         let _ = writeln!(out, "tag = {}", toml_string(stream.template));
     }
-    let _ = writeln!(
-        out,
-        "version-files = {}",
-        toml_list(&found[0].version_files)
-    );
+    let _ = writeln!(out, "version-files = {}", toml_list(&files));
     Some(out)
 }
 
