@@ -177,6 +177,9 @@ pub struct ChangelogConfig {
     pub exclude: Vec<String>,
     /// Section titles in the order they appear; others follow in type order.
     pub sections: Vec<String>,
+    /// A last section for commits whose type no rule knows (`rt: …`), e.g.
+    /// `"Other changes"`. Default: none, so they are left out.
+    pub other: Option<String>,
     /// The repository's web URL for links, instead of the `origin` remote's.
     pub remote: Option<String>,
     /// The hosting service's kind when it cannot be told from the URL.
@@ -998,6 +1001,7 @@ const KEYS: &[(&str, &[&str])] = &[
             "exclude",
             "remote",
             "host",
+            "other",
         ],
     ),
     (

@@ -293,6 +293,7 @@ mod commit_messages {
                 changes: &changes,
                 rules: &rules,
                 section_order: &[],
+                other_section: Some("Other changes"),
                 exclude: &[],
                 remote: remote.as_ref(),
             });

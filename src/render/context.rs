@@ -175,6 +175,9 @@ pub struct Input<'a> {
     pub rules: &'a Rules,
     /// Section order by title, when configured; else the types' order.
     pub section_order: &'a [String],
+    /// The section for commits of types no rule knows (`[changelog] other`);
+    /// `None` leaves them out.
+    pub other_section: Option<&'a str>,
     /// Commits whose summary matches one of these are left out.
     pub exclude: &'a [Regex],
     /// The hosting service, for links.
@@ -195,6 +198,7 @@ pub fn build(input: &Input<'_>) -> Release {
     let mut commits = Vec::new();
     let mut breaking_changes = Vec::new();
     let mut by_type: Vec<(String, usize)> = Vec::new();
+    let mut others: Vec<usize> = Vec::new();
     let mut contributors: Vec<Contributor> = Vec::new();
 
     for (change, effect) in input.changes.iter().zip(&effects) {
@@ -256,6 +260,9 @@ pub fn build(input: &Input<'_>) -> Release {
         if shown {
             by_type.push((kind, commits.len()));
             commits.push(commit);
+        } else if input.other_section.is_some() && !input.rules.types.contains_key(&kind) {
+            others.push(commits.len());
+            commits.push(commit);
         } else if commit.breaking {
             commits.push(commit);
         }
@@ -287,6 +294,15 @@ pub fn build(input: &Input<'_>) -> Release {
                 commits: section,
             })
         })
+        .chain(
+            input
+                .other_section
+                .filter(|_| !others.is_empty())
+                .map(|title| Section {
+                    title: title.to_owned(),
+                    commits: others.iter().map(|i| commits[*i].clone()).collect(),
+                }),
+        )
         .collect();
 
     let (previous_version, previous_tag) = match &input.previous {
@@ -429,6 +445,7 @@ mod tests {
             changes: &changes,
             rules: &rules,
             section_order: &[],
+            other_section: None,
             exclude: &exclude,
             remote: Some(&remote),
         });
@@ -452,6 +469,41 @@ mod tests {
     }
 
     #[test]
+    fn unknown_types_go_to_the_other_section_when_asked() {
+        let changes = vec![
+            change(0, "rt: faster", "a@x"),
+            change(1, "feat: a", "a@x"),
+            change(2, "docs: quiet", "a@x"),
+        ];
+        let rules = rules();
+        let input = |other| Input {
+            package: None,
+            version: "1.1.0".into(),
+            tag: "v1.1.0".into(),
+            previous: None,
+            timestamp: 0,
+            unreleased: true,
+            changes: &changes,
+            rules: &rules,
+            section_order: &[],
+            other_section: other,
+            exclude: &[],
+            remote: None,
+        };
+        let with = build(&input(Some("Other changes")));
+        let last = with.sections.last().unwrap();
+        assert_eq!(last.title, "Other changes");
+        assert_eq!(
+            last.commits.len(),
+            1,
+            "known types without a section stay out"
+        );
+        assert_eq!(last.commits[0].description, "faster");
+        let without = build(&input(None));
+        assert!(without.sections.iter().all(|s| s.title != "Other changes"));
+    }
+
+    #[test]
     fn configured_order_wins() {
         let changes = vec![change(0, "fix: b", "a@x"), change(1, "feat: a", "a@x")];
         let rules = rules();
@@ -465,6 +517,7 @@ mod tests {
             changes: &changes,
             rules: &rules,
             section_order: &["Bug Fixes".to_owned()],
+            other_section: None,
             exclude: &[],
             remote: None,
         });

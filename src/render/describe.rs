@@ -191,6 +191,7 @@ impl<'a> Describer<'a> {
             changes,
             rules: &self.rules,
             section_order: &self.config.changelog.sections,
+            other_section: self.config.changelog.other.as_deref(),
             exclude: &self.exclude,
             remote: self.remote.as_ref(),
         })
@@ -395,6 +396,7 @@ impl<'a> Describer<'a> {
                     changes: &changes,
                     rules: &self.rules,
                     section_order: &self.config.changelog.sections,
+                    other_section: self.config.changelog.other.as_deref(),
                     exclude: &self.exclude,
                     remote: self.remote.as_ref(),
                 });

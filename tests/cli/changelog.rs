@@ -416,3 +416,31 @@ fn notes_without_notable_changes_say_so() {
         run.stdout()
     );
 }
+
+#[test]
+fn commits_of_unknown_types_are_listed_under_the_other_heading_when_asked() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: base").annotated("v1.0.0");
+    repo.commit("rt: faster scheduler")
+        .commit("fix: a crash")
+        .commit("chore: tidy");
+    let notes = repo.run(&["notes", "--unreleased"]);
+    notes.expect(0);
+    assert!(
+        !notes.stdout().contains("faster scheduler"),
+        "{}",
+        notes.stdout()
+    );
+
+    repo.write(".release.toml", "[changelog]\nother = \"Other changes\"\n");
+    repo.git(&["add", "."]);
+    repo.commit("chore: configure");
+    let notes = repo.run(&["notes", "--unreleased"]);
+    notes.expect(0);
+    let text = notes.stdout();
+    let other = text.find("Other changes").expect(&text);
+    assert!(text[other..].contains("faster scheduler"), "{text}");
+    assert!(text.find("a crash").unwrap() < other, "{text}");
+    // `chore` is a known type without a section: still left out.
+    assert!(!text.contains("tidy"), "{text}");
+}
