@@ -202,6 +202,69 @@ fn template_hint(
     }))
 }
 
+/// Tags that look like releases newer than the last one but miss the
+/// template only by a `v` (`8.0.1` among `v*` tags, `app-v2.0.0` under
+/// `app-{version}`): they explain a version that seems wrong, so they are
+/// named with the fix.
+fn stray_tags_hint(
+    repo: &Repo,
+    template: &crate::git::tags::Template,
+    candidate: git2::Oid,
+    last: &crate::git::tags::ReleaseTag,
+) -> Result<Option<String>, Error> {
+    use crate::git::tags::Match;
+    let unv = |prefix: &str| prefix.strip_suffix(['v', 'V']).unwrap_or(prefix).to_owned();
+    let zero = semver::Version::new(0, 0, 0);
+    let formatted = template.format(&zero);
+    let Some(ours) = formatted.strip_suffix("0.0.0") else {
+        return Ok(None);
+    };
+    let ours = unv(ours);
+    let (tags, _) = repo.tags(|name| matches!(template.parse(name), Match::Other))?;
+    let mut strays: Vec<(semver::Version, String, git2::Oid)> = Vec::new();
+    for tag in tags {
+        let Some(commit) = tag.commit else { continue };
+        let Some(guess) = crate::git::tags::guess_template(&tag.name) else {
+            continue;
+        };
+        let prefix = guess.trim_end_matches("{version}");
+        if unv(prefix) != ours {
+            continue;
+        }
+        let Ok(version) = semver::Version::parse(&tag.name[prefix.len()..]) else {
+            continue;
+        };
+        if version <= last.version
+            || repo
+                .resolve(&format!("refs/tags/{}", template.format(&version)))
+                .is_ok()
+            || !repo.reachable(candidate, commit)?
+        {
+            continue;
+        }
+        strays.push((version, tag.name, commit));
+    }
+    strays.sort_by(|a, b| b.0.cmp(&a.0));
+    let Some((version, name, commit)) = strays.first() else {
+        return Ok(None);
+    };
+    let names: Vec<String> = strays
+        .iter()
+        .take(3)
+        .map(|s| format!("`{}`", s.1))
+        .collect();
+    Ok(Some(format!(
+        "{} tag(s) look like releases after {} but miss the template `{}` ({}{}), so they do not count: if `{name}` was a release, tag its commit as the template says (`git tag {} {}`)",
+        strays.len(),
+        last.name,
+        template.text(),
+        names.join(", "),
+        if strays.len() > 3 { ", …" } else { "" },
+        template.format(version),
+        &commit.to_string()[..7],
+    )))
+}
+
 /// The version a package's version files say at `candidate` (the first
 /// that has one), with the file, as `` `package.json` ``.
 fn version_file_floor(
@@ -305,6 +368,11 @@ pub fn make(
     let mut plan = assemble(&history, &index, &decision, &template, first_parent);
     if index.releases.is_empty() {
         if let Some(hint) = template_hint(repo, &template, package)? {
+            plan.warnings.push(hint);
+        }
+    }
+    if let Some(last) = &history.last_final {
+        if let Some(hint) = stray_tags_hint(repo, &template, candidate, last)? {
             plan.warnings.push(hint);
         }
     }

@@ -541,3 +541,28 @@ fn a_new_project_at_the_initial_version_releases_it() {
     repo.commit("feat: first feature");
     assert_eq!(next(&repo, &[]), "0.1.0");
 }
+
+#[test]
+fn a_release_tag_that_misses_the_template_by_its_v_is_named_with_the_fix() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: a").tag("v8.0.0");
+    repo.commit("fix: b").tag("8.0.1");
+    repo.commit("fix: c");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("1 tag(s) look like releases after v8.0.0")
+            && warnings.contains("(`8.0.1`)")
+            && warnings.contains("`git tag v8.0.1 "),
+        "{warnings}"
+    );
+    // Once the release carries the template's name, nothing is said.
+    repo.git(&["tag", "v8.0.1", "8.0.1"]);
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    assert!(
+        !json["warnings"].to_string().contains("look like releases"),
+        "{}",
+        json["warnings"]
+    );
+    assert_eq!(json["previous"]["tag"], "v8.0.1", "{json}");
+}
