@@ -461,3 +461,30 @@ fn log_describes_releases_the_tool_did_not_tag() {
         run.stdout()
     );
 }
+
+#[test]
+fn log_marks_releases_outside_head_and_names_the_first_one() {
+    let mut repo = TestRepo::new();
+    repo.commit("feat: a").tag("v1.0.0");
+    repo.git(&["checkout", "-q", "--orphan", "other"]);
+    repo.commit("feat: elsewhere").tag("v2.0.0");
+    repo.git(&["checkout", "-q", "main"]);
+    let run = repo.run(&["log"]);
+    run.expect(0);
+    let out = run.stdout();
+    let line = |tag: &str| out.lines().find(|l| l.contains(tag)).unwrap().to_owned();
+    assert!(line("v2.0.0").ends_with("(not in HEAD's history)"), "{out}");
+    assert!(!line("v1.0.0").contains("not in HEAD"), "{out}");
+    assert!(line("v1.0.0").contains(" commit(s), initial"), "{out}");
+    let json = repo.run(&["log", "--format", "json"]).json();
+    let entry = |tag: &str| {
+        json.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["tag"] == tag)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(entry("v2.0.0")["reachable"], false, "{json}");
+    assert_eq!(entry("v1.0.0")["reachable"], true, "{json}");
+}

@@ -35,6 +35,9 @@ pub struct Entry {
     pub environments: Vec<EnvState>,
     /// Whether the tag carries a release record (made by `git release tag`).
     pub recorded: bool,
+    /// Whether HEAD's history contains the release (false for tags on other
+    /// branches or unrelated histories).
+    pub reachable: bool,
 }
 
 /// A release's state in one environment.
@@ -84,6 +87,7 @@ fn bump_between(previous: &semver::Version, version: &semver::Version) -> String
 /// Prints the log.
 pub fn run(env: &Env) -> Result<Outcome, Error> {
     let (records, _) = crate::ledger::read(&env.repo)?;
+    let head = env.repo.head().ok();
     let mut entries = Vec::new();
     for package in &env.packages {
         let index = crate::history::scope::index(&env.repo, &package.template)?;
@@ -109,7 +113,13 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
                         .previous_version
                         .as_deref()
                         .and_then(|p| semver::Version::parse(p).ok())
-                        .map(|previous| bump_between(&previous, &tag.version));
+                        .map(|previous| bump_between(&previous, &tag.version))
+                        .or_else(|| {
+                            release
+                                .previous_version
+                                .is_none()
+                                .then(|| "initial".to_owned())
+                        });
                 }
             }
             entries.push(Entry {
@@ -124,6 +134,10 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
                 tested: record.tested,
                 environments: environments(&records, &tag.name),
                 recorded: record.recorded,
+                reachable: match head {
+                    Some(head) => env.repo.reachable(head, tag.commit)?,
+                    None => false,
+                },
             });
         }
     }
@@ -148,6 +162,9 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
         ));
         if !e.recorded {
             s.push_str("  (no release record: counted from history)");
+        }
+        if !e.reachable {
+            s.push_str("  (not in HEAD's history)");
         }
         s.push('\n');
         if let Some(reason) = &e.reason {
