@@ -624,22 +624,7 @@ impl<'r> Verifier<'r> {
     }
 }
 
-/// A signed tag's message without its signature block, so the release
-/// record's trailers stay the last paragraph.
-pub fn strip_signature(message: &str) -> &str {
-    for marker in [
-        "-----BEGIN SSH SIGNATURE-----",
-        "-----BEGIN PGP SIGNATURE-----",
-        "-----BEGIN SIGNED MESSAGE-----",
-    ] {
-        if let Some(at) = message.find(marker) {
-            if at == 0 || message.as_bytes()[at - 1] == b'\n' {
-                return &message[..at];
-            }
-        }
-    }
-    message
-}
+pub use crate::git::tags::strip_signature;
 
 /// The release commit may differ from the approved candidate only by
 /// exactly what `tag` writes under the trust base's configuration: version

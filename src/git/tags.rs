@@ -197,6 +197,23 @@ pub fn guess_template(tag: &str) -> Option<String> {
         .map(|(i, _)| format!("{}{{version}}", &tag[..i]))
 }
 
+/// A signed tag's message without its signature block, so the release
+/// record's trailers stay the last paragraph.
+pub fn strip_signature(message: &str) -> &str {
+    for marker in [
+        "-----BEGIN SSH SIGNATURE-----",
+        "-----BEGIN PGP SIGNATURE-----",
+        "-----BEGIN SIGNED MESSAGE-----",
+    ] {
+        if let Some(at) = message.find(marker) {
+            if at == 0 || message.as_bytes()[at - 1] == b'\n' {
+                return &message[..at];
+            }
+        }
+    }
+    message
+}
+
 #[cfg(test)]
 mod guess_tests {
     #[test]

@@ -20,6 +20,8 @@ pub struct ReleaseRecord {
 
 /// Parses a tag message written from the built-in tag-message template.
 pub fn parse(message: &str) -> ReleaseRecord {
+    // A signed tag's signature block would hide the trailers above it.
+    let message = crate::git::tags::strip_signature(message);
     let trailers = crate::history::trailer::parse(message);
     let values = |key: &str| -> Vec<String> {
         crate::history::trailer::find(&trailers, key)
@@ -112,6 +114,18 @@ impl ReleaseRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_tag_keeps_its_record() {
+        let record = parse(
+            "v1.0.0\n\nRelease 1.0.0 after v0.9.0: 2 commit(s), minor bump.\nminor because of x\n\n\
+             Release-Candidate: abc\n\
+             Approved-by: Bea <bea@x> (2026-01-01T00:00:00Z)\n\
+             -----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\n",
+        );
+        assert!(record.recorded);
+        assert_eq!(record.approved_by.len(), 1);
+    }
 
     #[test]
     fn evidence_from_a_record() {
