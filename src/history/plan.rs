@@ -375,6 +375,21 @@ pub fn make(
         if let Some(hint) = stray_tags_hint(repo, &template, candidate, last)? {
             plan.warnings.push(hint);
         }
+        // A version file already ahead of what would be released: written
+        // by hand, or released under a tag this template does not see.
+        let planned = decision.next.as_ref().unwrap_or(&last.version);
+        if let Some((said, file)) = version_file_floor(repo, candidate, package)
+            .filter(|(said, _)| said > planned && said.pre.is_empty())
+        {
+            plan.warnings.push(format!(
+                "{file} says {said}, ahead of {}: if {said} is the version you mean, release it with `--release-as {said}`; if it was released, tag its commit (`git tag {} COMMIT`)",
+                match &decision.next {
+                    Some(next) => format!("the planned {next}"),
+                    None => format!("the last release {}", last.name),
+                },
+                template.format(&said),
+            ));
+        }
     }
     if let Some((version, file)) = &floor {
         plan.previous_reason = format!(

@@ -566,3 +566,31 @@ fn a_release_tag_that_misses_the_template_by_its_v_is_named_with_the_fix() {
     );
     assert_eq!(json["previous"]["tag"], "v8.0.1", "{json}");
 }
+
+#[test]
+fn a_version_file_ahead_of_the_plan_is_named() {
+    let mut repo = TestRepo::new();
+    repo.write("package.json", "{\"name\":\"a\",\"version\":\"1.4.0\"}\n");
+    repo.git(&["add", "."]);
+    repo.commit("feat: a").tag("v1.4.0");
+    repo.write("package.json", "{\"name\":\"a\",\"version\":\"2.0.0\"}\n");
+    repo.git(&["add", "."]);
+    repo.commit("fix: set the version by hand");
+    let json = repo.run(&["plan", "--format", "json"]).json();
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("`package.json` says 2.0.0, ahead of the planned 1.4.1")
+            && warnings.contains("`--release-as 2.0.0`"),
+        "{warnings}"
+    );
+    // Releasing that version is not ahead of the plan.
+    let json = repo
+        .run(&["plan", "--release-as", "2.0.0", "--format", "json"])
+        .json();
+    assert_eq!(json["next"]["version"], "2.0.0", "{json}");
+    assert!(
+        !json["warnings"].to_string().contains("ahead of"),
+        "{}",
+        json["warnings"]
+    );
+}
