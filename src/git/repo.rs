@@ -612,6 +612,32 @@ impl Repo {
             .map_err(git_err("checking whether a tag is reachable"))
     }
 
+    /// Which of `wanted` are reachable from `from` (or are it): one walk
+    /// for all of them, ending as soon as every one is met, where asking
+    /// [`Repo::reachable`] for each would walk the history once per commit.
+    pub fn reachable_among(
+        &self,
+        from: Oid,
+        wanted: &HashSet<Oid>,
+    ) -> Result<HashSet<Oid>, RepoError> {
+        let mut found = HashSet::new();
+        let mut walk = self
+            .repo
+            .revwalk()
+            .map_err(git_err("walking the history"))?;
+        walk.push(from).map_err(git_err("walking the history"))?;
+        for id in walk {
+            let id = id.map_err(git_err("walking the history"))?;
+            if wanted.contains(&id) {
+                found.insert(id);
+                if found.len() == wanted.len() {
+                    break;
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// The tree of a commit.
     pub fn tree_of(&self, commit: Oid) -> Result<Oid, RepoError> {
         Ok(self.commit(commit)?.tree_id())

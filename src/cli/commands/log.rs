@@ -88,9 +88,20 @@ fn bump_between(previous: &semver::Version, version: &semver::Version) -> String
 pub fn run(env: &Env) -> Result<Outcome, Error> {
     let (records, _) = crate::ledger::read(&env.repo)?;
     let head = env.repo.head().ok();
-    let mut entries = Vec::new();
+    let mut indexes = Vec::new();
     for package in &env.packages {
-        let index = crate::history::scope::index(&env.repo, &package.template)?;
+        indexes.push(crate::history::scope::index(&env.repo, &package.template)?);
+    }
+    let tagged: std::collections::HashSet<git2::Oid> = indexes
+        .iter()
+        .flat_map(|index| index.releases.iter().map(|t| t.commit))
+        .collect();
+    let in_head = match head {
+        Some(head) => env.repo.reachable_among(head, &tagged)?,
+        None => Default::default(),
+    };
+    let mut entries = Vec::new();
+    for (package, index) in env.packages.iter().zip(&indexes) {
         let mut describer = None;
         for tag in &index.releases {
             let message = env.repo.tag_message(&tag.name).unwrap_or_default();
@@ -134,10 +145,7 @@ pub fn run(env: &Env) -> Result<Outcome, Error> {
                 tested: record.tested,
                 environments: environments(&records, &tag.name),
                 recorded: record.recorded,
-                reachable: match head {
-                    Some(head) => env.repo.reachable(head, tag.commit)?,
-                    None => false,
-                },
+                reachable: in_head.contains(&tag.commit),
             });
         }
     }
