@@ -8,6 +8,7 @@
 //! inside the work tree; [`isolated_checkout`] makes the temporary checkout
 //! `test --isolated` runs in.
 
+pub mod changed_paths;
 pub mod commit_graph;
 pub mod identity;
 pub mod isolated_checkout;

@@ -10,6 +10,9 @@ use git2::{Commit, ErrorCode, ObjectType, Oid, Repository};
 
 use crate::git::tags::RawTag;
 
+mod walk_many;
+pub use walk_many::ManyWalk;
+
 /// What changed between two trees ([`Repo::diff_summary`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DiffSummary {
@@ -105,6 +108,7 @@ pub fn git_err(doing: impl Into<String>) -> impl FnOnce(git2::Error) -> RepoErro
 /// enough (tree, parents, times, where the author and message are). Reading
 /// the object database directly skips libgit2's full commit parse and its
 /// allocations, which dominate a whole-history walk.
+#[derive(Clone)]
 pub struct RawCommit {
     id: Oid,
     tree: Oid,
@@ -327,7 +331,7 @@ impl Repo {
     }
 
     /// A commit's root tree, from the commit-graph when it knows the commit.
-    fn root_tree(&self, commit: Oid) -> Result<Oid, RepoError> {
+    pub fn root_tree(&self, commit: Oid) -> Result<Oid, RepoError> {
         match self.graph().and_then(|g| g.get(commit)) {
             Some(known) => Ok(known.tree),
             None => Ok(self.commit(commit)?.tree_id()),
@@ -506,33 +510,43 @@ impl Repo {
             let Some((a, b)) = self.differing_entries(mine, theirs, path)? else {
                 continue;
             };
-            let Some(exclude) = exclude else {
-                return Ok(true);
-            };
-            let tree_of = |id: &Option<Oid>| id.and_then(|id| self.repo.find_tree(id).ok());
-            let (old, new) = (tree_of(&b), tree_of(&a));
-            if old.is_none() && new.is_none() {
-                // A file (not a directory) at the path changed.
-                if !exclude.is_match(path) {
-                    return Ok(true);
+            match exclude {
+                None => return Ok(true),
+                Some(exclude) => {
+                    if self.changed_outside(path, a, b, exclude)? {
+                        return Ok(true);
+                    }
                 }
-                continue;
-            }
-            let diff = self
-                .repo
-                .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
-                .map_err(git_err("comparing a package's files"))?;
-            let touched = diff.deltas().any(|d| {
-                d.new_file()
-                    .path()
-                    .or_else(|| d.old_file().path())
-                    .is_some_and(|rel| !exclude.is_match(path.join(rel)))
-            });
-            if touched {
-                return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// Whether the entries `a` (new) and `b` (old) at `path`, known to
+    /// differ, differ in a file `exclude` does not match.
+    pub fn changed_outside(
+        &self,
+        path: &Path,
+        a: Option<Oid>,
+        b: Option<Oid>,
+        exclude: &globset::GlobSet,
+    ) -> Result<bool, RepoError> {
+        let tree_of = |id: &Option<Oid>| id.and_then(|id| self.repo.find_tree(id).ok());
+        let (old, new) = (tree_of(&b), tree_of(&a));
+        if old.is_none() && new.is_none() {
+            // A file (not a directory) at the path changed.
+            return Ok(!exclude.is_match(path));
+        }
+        let diff = self
+            .repo
+            .diff_tree_to_tree(old.as_ref(), new.as_ref(), None)
+            .map_err(git_err("comparing a package's files"))?;
+        Ok(diff.deltas().any(|d| {
+            d.new_file()
+                .path()
+                .or_else(|| d.old_file().path())
+                .is_some_and(|rel| !exclude.is_match(path.join(rel)))
+        }))
     }
 
     /// The entries at `path` below two trees when they differ; `None` as
@@ -1141,7 +1155,7 @@ impl Repo {
 }
 
 /// The ids of one path in two trees (`None`: absent).
-type EntryPair = (Option<Oid>, Option<Oid>);
+pub(crate) type EntryPair = (Option<Oid>, Option<Oid>);
 
 /// The id of the entry called `name` in a tree object's bytes (entries are
 /// `<mode> <name>\0<20-byte id>`), read in place without building the

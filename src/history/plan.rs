@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
-use crate::git::tags::{TagIndex, Template};
+use crate::git::tags::{RawTag, TagIndex, Template};
 use crate::history::bump::{self, Decision, Overrides, Rules};
 use crate::history::change::{Change, Person};
 use crate::history::scope::{self, History};
@@ -145,6 +145,42 @@ pub struct Request {
     pub first_parent: bool,
 }
 
+/// What every package's plan reads alike: the tags (with the template each
+/// looks like) and the packages, read once per command however many
+/// packages are planned.
+pub struct Shared {
+    tags: Vec<RawTag>,
+    /// Refs under `refs/tags/` whose names are not UTF-8.
+    bad_names: usize,
+    /// For each tag, the template its name looks like.
+    guesses: Vec<Option<String>>,
+    packages: Vec<Package>,
+}
+
+impl Shared {
+    /// Lists the tags and the configured packages.
+    pub fn read(repo: &Repo, config: &Config) -> Result<Shared, Error> {
+        let (tags, bad_names) = repo.tags(|_| true)?;
+        let guesses = tags
+            .iter()
+            .map(|t| crate::git::tags::guess_template(&t.name))
+            .collect();
+        Ok(Shared {
+            tags,
+            bad_names,
+            guesses,
+            packages: crate::packages::all(config)?,
+        })
+    }
+
+    /// The release tags of one template, as [`scope::index`] reads them.
+    pub fn index(&self, template: &Template) -> TagIndex {
+        let mut index = TagIndex::build(template, &self.tags);
+        index.unmatched += self.bad_names;
+        index
+    }
+}
+
 /// The rules for bumping from configuration.
 pub fn rules(config: &Config, first_parent: bool) -> Rules {
     Rules {
@@ -159,15 +195,17 @@ pub fn rules(config: &Config, first_parent: bool) -> Rules {
 /// When no tag matches the template: the template the existing tags follow,
 /// if most of those that end in a version agree, with examples.
 fn template_hint(
-    repo: &Repo,
+    shared: &Shared,
     template: &crate::git::tags::Template,
     package: &Package,
-) -> Result<Option<String>, Error> {
-    let (tags, _) = repo.tags(|_| true)?;
+) -> Option<String> {
     let mut counts: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for tag in &tags {
-        if let Some(guess) = crate::git::tags::guess_template(&tag.name) {
-            counts.entry(guess).or_default().push(tag.name.clone());
+    for (tag, guess) in shared.tags.iter().zip(&shared.guesses) {
+        if let Some(guess) = guess {
+            counts
+                .entry(guess.clone())
+                .or_default()
+                .push(tag.name.clone());
         }
     }
     // For a package, prefer templates that name it.
@@ -178,7 +216,7 @@ fn template_hint(
             let named = package.name.as_deref().is_some_and(|n| guess.contains(n));
             (named, names.len())
         });
-    Ok(best.map(|(guess, names)| {
+    best.map(|(guess, names)| {
         // The newest versions first.
         let parsed = crate::git::tags::Template::new(guess).ok();
         let version = |name: &str| match parsed.as_ref().map(|t| t.parse(name)) {
@@ -199,7 +237,7 @@ fn template_hint(
             names.len(),
             examples.join(", ")
         )
-    }))
+    })
 }
 
 /// Tags that look like releases newer than the last one but miss the
@@ -208,6 +246,7 @@ fn template_hint(
 /// named with the fix.
 fn stray_tags_hint(
     repo: &Repo,
+    shared: &Shared,
     template: &crate::git::tags::Template,
     candidate: git2::Oid,
     last: &crate::git::tags::ReleaseTag,
@@ -220,13 +259,15 @@ fn stray_tags_hint(
         return Ok(None);
     };
     let ours = unv(ours);
-    let (tags, _) = repo.tags(|name| matches!(template.parse(name), Match::Other))?;
     let mut strays: Vec<(semver::Version, String, git2::Oid)> = Vec::new();
-    for tag in tags {
+    for (tag, guess) in shared.tags.iter().zip(&shared.guesses) {
         let Some(commit) = tag.commit else { continue };
-        let Some(guess) = crate::git::tags::guess_template(&tag.name) else {
+        let Some(guess) = guess else {
             continue;
         };
+        if !matches!(template.parse(&tag.name), Match::Other) {
+            continue;
+        }
         let prefix = guess.trim_end_matches("{version}");
         if unv(prefix) != ours {
             continue;
@@ -242,7 +283,7 @@ fn stray_tags_hint(
         {
             continue;
         }
-        strays.push((version, tag.name, commit));
+        strays.push((version, tag.name.clone(), commit));
     }
     strays.sort_by(|a, b| b.0.cmp(&a.0));
     let Some((version, name, commit)) = strays.first() else {
@@ -315,12 +356,31 @@ pub fn make(
         paths: package.paths.clone(),
         exclude: package.exclude.clone(),
     };
-    let index = scope::index(repo, &template)?;
+    let shared = Shared::read(repo, config)?;
+    let index = shared.index(&template);
     let history = scope::find(repo, &index, &template, candidate, &options)?;
-    let siblings: Vec<crate::git::tags::Template> = crate::packages::all(config)?
-        .into_iter()
+    decide(repo, config, &shared, package, request, &index, history)
+}
+
+/// The plan of one package from its history (what [`make`] found, or one
+/// package's share of a walk for all).
+fn decide(
+    repo: &Repo,
+    config: &Config,
+    shared: &Shared,
+    package: &Package,
+    request: &Request,
+    index: &TagIndex,
+    history: History,
+) -> Result<(Plan, History), Error> {
+    let candidate = history.candidate;
+    let template = package.template.clone();
+    let first_parent = request.first_parent || config.commits.first_parent;
+    let siblings: Vec<&crate::git::tags::Template> = shared
+        .packages
+        .iter()
         .filter(|p| p.name != package.name)
-        .map(|p| p.template)
+        .map(|p| &p.template)
         .collect();
     let mut rules = rules(config, first_parent);
     rules.initial_version = package.initial_version.clone();
@@ -365,14 +425,14 @@ pub fn make(
             .reason
             .push_str(" (`--bump` does not apply to the first release; use `--release-as X.Y.Z`)");
     }
-    let mut plan = assemble(&history, &index, &decision, &template, first_parent);
+    let mut plan = assemble(&history, index, &decision, &template, first_parent);
     if index.releases.is_empty() {
-        if let Some(hint) = template_hint(repo, &template, package)? {
+        if let Some(hint) = template_hint(shared, &template, package) {
             plan.warnings.push(hint);
         }
     }
     if let Some(last) = &history.last_final {
-        if let Some(hint) = stray_tags_hint(repo, &template, candidate, last)? {
+        if let Some(hint) = stray_tags_hint(repo, shared, &template, candidate, last)? {
             plan.warnings.push(hint);
         }
         // A version file already ahead of what would be released: written
@@ -464,19 +524,93 @@ pub fn make_all(
             }
         }
     }
-    let mut plans: Vec<Option<(Plan, History)>> = Vec::new();
-    for (package, needed) in packages.iter().zip(&needed) {
-        if !needed {
-            plans.push(None);
-            continue;
-        }
-        // Overrides name one package's version; the others plan as usual.
+    let shared = Shared::read(repo, config)?;
+    let indexes: Vec<Option<TagIndex>> = packages
+        .iter()
+        .zip(&needed)
+        .map(|(p, &n)| n.then(|| shared.index(&p.template)))
+        .collect();
+    // Overrides name one package's version; the others plan as usual.
+    let own_request = |package: &Package| {
         let mut own = request.clone();
         if !is_selected(package) {
             own.overrides.bump = None;
             own.overrides.release_as = None;
         }
-        plans.push(Some(make(repo, config, package, &own)?));
+        own
+    };
+    let first_parent = request.first_parent || config.commits.first_parent;
+    let mut histories: Vec<Option<History>> = packages.iter().map(|_| None).collect();
+    let mut loose: Option<Vec<String>> = None;
+    repo.ensure_complete()?;
+    if needed.iter().filter(|&&n| n).count() > 1 && !first_parent {
+        // One walk of history for all of them.
+        let wanted: Vec<usize> = (0..packages.len()).filter(|&i| needed[i]).collect();
+        let targets: Vec<scope::Target<'_>> = wanted
+            .iter()
+            .filter_map(|&i| {
+                Some(scope::Target {
+                    index: indexes[i].as_ref()?,
+                    template: &packages[i].template,
+                    options: scope::Options {
+                        first_parent: false,
+                        pre_releases: request.overrides.pre.is_some(),
+                        below: None,
+                        paths: packages[i].paths.clone(),
+                        exclude: packages[i].exclude.clone(),
+                    },
+                })
+            })
+            .collect();
+        let found = scope::find_many(repo, &targets, head)?;
+        let mailmap = scope::mailmap(repo);
+        for (&i, (mut history, commits)) in wanted.iter().zip(found.histories) {
+            history.changes = commits
+                .iter()
+                .map(|c| scope::to_change(c, mailmap.as_ref()))
+                .collect();
+            histories[i] = Some(history);
+        }
+        if wanted.len() == packages.len() {
+            loose = found.untouched.map(|commits| {
+                commits
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{} `{}`",
+                            &c.id().to_string()[..7],
+                            summary(c.message_bytes())
+                        )
+                    })
+                    .collect()
+            });
+        }
+    } else {
+        let candidate = repo.candidate(request.rev.as_deref())?;
+        for i in (0..packages.len()).filter(|&i| needed[i]) {
+            let options = scope::Options {
+                first_parent,
+                pre_releases: request.overrides.pre.is_some(),
+                below: None,
+                paths: packages[i].paths.clone(),
+                exclude: packages[i].exclude.clone(),
+            };
+            if let Some(index) = &indexes[i] {
+                let template = &packages[i].template;
+                histories[i] = Some(scope::find(repo, index, template, candidate, &options)?);
+            }
+        }
+    }
+    let mut plans: Vec<Option<(Plan, History)>> = Vec::new();
+    for (i, package) in packages.iter().enumerate() {
+        let (Some(history), Some(index)) = (histories[i].take(), &indexes[i]) else {
+            plans.push(None);
+            continue;
+        };
+        let own = own_request(package);
+        plans.push(Some(decide(
+            repo, config, &shared, package, &own, index, history,
+        )?));
     }
     // Propagate until nothing changes (a dependency chain of any length).
     for _ in 0..packages.len() {
@@ -511,7 +645,13 @@ pub fn make_all(
                     let mut patch = request.clone();
                     patch.overrides.bump = Some(Bump::Patch);
                     patch.overrides.release_as = None;
-                    let (mut plan, history) = make(repo, config, &packages[i], &patch)?;
+                    // The same history, decided again with a patch bump.
+                    let Some(index) = &indexes[i] else { continue };
+                    let Some((_, history)) = plans[i].take() else {
+                        continue;
+                    };
+                    let (mut plan, history) =
+                        decide(repo, config, &shared, &packages[i], &patch, index, history)?;
                     if plan.next.is_none() {
                         // No commits and no release yet: its first release.
                         let version = packages[i].initial_version.clone();
@@ -534,7 +674,11 @@ pub fn make_all(
         }
     }
     // After propagation, which may plan a package again.
-    if let Some(warning) = unassigned(repo, head, &packages, &plans)? {
+    let warning = match loose {
+        Some(loose) => loose_warning(loose),
+        None => unassigned(repo, head, &packages, &plans)?,
+    };
+    if let Some(warning) = warning {
         if let Some((plan, _)) = plans
             .iter_mut()
             .flatten()
@@ -566,13 +710,6 @@ fn unassigned(
     }
     let Some(plans) = plans.iter().map(Option::as_ref).collect::<Option<Vec<_>>>() else {
         return Ok(None);
-    };
-    let summary = |message: &[u8]| {
-        String::from_utf8_lossy(message)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_owned()
     };
     let mut loose = Vec::new();
     let untouched: Option<Vec<&Vec<git2::Oid>>> = plans
@@ -627,15 +764,29 @@ fn unassigned(
             }
         }
     }
+    Ok(loose_warning(loose))
+}
+
+/// The first line of a commit message.
+fn summary(message: &[u8]) -> String {
+    String::from_utf8_lossy(message)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The warning naming commits (`short `summary``) that touch no package.
+fn loose_warning(loose: Vec<String>) -> Option<String> {
     if loose.is_empty() {
-        return Ok(None);
+        return None;
     }
     let more = if loose.len() > 3 { ", …" } else { "" };
-    Ok(Some(format!(
+    Some(format!(
         "{} commit(s) touch no package and are in no release: {}{more}",
         loose.len(),
         loose.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-    )))
+    ))
 }
 
 /// The packages `package` depends on: declared, or named as a (runtime or

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use git2::{Mailmap, Oid};
 use semver::Version;
 
+use crate::git::changed_paths::PathSet;
 use crate::git::repo::{RawCommit, Repo, RepoError};
 use crate::git::tags::{Match, ReleaseTag, TagIndex, Template};
 use crate::history::change::{Change, Person};
@@ -109,8 +110,6 @@ pub fn find_commits(
     options: &Options,
 ) -> Result<(History, Vec<RawCommit>), RepoError> {
     let below = options.below.as_ref();
-    let eligible = |t: &&ReleaseTag| below.is_none_or(|b| t.version < *b);
-
     let stops: HashSet<Oid> = index.by_commit(false, below).into_keys().collect();
     // A package's walk reads only the commits that touch it (with a
     // commit-graph); the others are only walked through.
@@ -123,37 +122,7 @@ pub fn find_commits(
         }
     };
     let mut walk = walk_from(&stops)?;
-
-    // The nearest final releases, then any higher final release that is
-    // still reachable behind them (rare: tags out of version order).
-    let frontier: HashSet<Oid> = walk.frontier.iter().copied().collect();
-    let finals: Vec<&ReleaseTag> = index
-        .releases
-        .iter()
-        .filter(|t| t.version.pre.is_empty())
-        .filter(eligible)
-        .collect();
-    let nearest = finals.iter().position(|t| frontier.contains(&t.commit));
-    let mut skipped = Vec::new();
-    let mut chosen: Option<ReleaseTag> = None;
-    let higher = nearest.unwrap_or(finals.len());
-    for tag in &finals[..higher] {
-        if chosen.is_some() {
-            break;
-        }
-        // A release tag the walk did not meet can only be reachable behind
-        // one it met; with none met, nothing is.
-        if nearest.is_some() && repo.reachable(candidate, tag.commit)? {
-            chosen = Some((*tag).clone());
-        } else {
-            skipped.push(Skipped {
-                tag: tag.name.clone(),
-                version: tag.version.clone(),
-                reason: "not reachable from the candidate (it is on another branch)".to_owned(),
-            });
-        }
-    }
-    let chosen = chosen.or_else(|| nearest.map(|i| finals[i].clone()));
+    let (chosen, mut skipped) = choose(repo, index, candidate, &walk.frontier, below)?;
 
     // The walk stopped at every release tag; the scope is everything not
     // reachable from the chosen one, so walk again only if another tag
@@ -166,36 +135,9 @@ pub fn find_commits(
     }
 
     let in_scope: HashSet<Oid> = walk.commits.iter().map(|c| c.id()).collect();
-    let floor = chosen.as_ref().map(|t| t.version.clone());
-    let mut last_pre = None;
-    for tag in index
-        .releases
-        .iter()
-        .filter(|t| !t.version.pre.is_empty())
-        .filter(eligible)
-    {
-        if floor.as_ref().is_some_and(|f| tag.version <= *f) {
-            continue;
-        }
-        let reachable = in_scope.contains(&tag.commit) || tag.commit == candidate;
-        let reason = if !options.pre_releases {
-            "a pre-release; a final release covers everything since the last final release (pass `--pre LABEL` to continue a pre-release series)"
-        } else if !reachable {
-            "a pre-release not reachable from the candidate"
-        } else if last_pre.is_none() {
-            last_pre = Some(tag.clone());
-            continue;
-        } else {
-            continue;
-        };
-        skipped.push(Skipped {
-            tag: tag.name.clone(),
-            version: tag.version.clone(),
-            reason: reason.to_owned(),
-        });
-    }
-    skipped.sort_by(|a, b| b.version.cmp(&a.version));
-
+    let last_pre = pre_release(index, &chosen, options, candidate, &mut skipped, |id| {
+        in_scope.contains(&id)
+    });
     let mut since_pre = match &last_pre {
         Some(pre) => not_reachable_from(pre.commit, &walk.commits),
         None => vec![true; walk.commits.len()],
@@ -235,7 +177,261 @@ pub fn find_commits(
         since_pre.retain(|_| flags.next().copied().unwrap_or(false));
     }
 
-    let why_previous = match (&chosen, &last_pre) {
+    let history = History {
+        candidate,
+        why_previous: why_previous(index, template, &chosen, &last_pre),
+        last_final: chosen,
+        last_pre,
+        skipped,
+        changes: Vec::new(),
+        since_pre,
+        untouched,
+    };
+    Ok((history, commits))
+}
+
+/// One package for [`find_many`].
+pub struct Target<'a> {
+    /// Its release tags.
+    pub index: &'a TagIndex,
+    /// Its tag template.
+    pub template: &'a Template,
+    /// Its paths (empty: the whole repository) and what to leave out.
+    pub options: Options,
+}
+
+/// What [`find_many`] found.
+pub struct Found {
+    /// Each target's history and the commits in its scope, as
+    /// [`find_commits`] returns them.
+    pub histories: Vec<(History, Vec<RawCommit>)>,
+    /// Non-merge commits in every target's range that touch none of them,
+    /// newest first (`None` when a target covers the whole repository).
+    pub untouched: Option<Vec<RawCommit>>,
+}
+
+/// [`find_commits`] for many packages from one walk of history: one
+/// comparison of each commit with its first parent decides which packages
+/// it touches (see [`PathSet`]), and each package's range is what its own
+/// walk would return. A package whose range needs a second walk (another
+/// release tag bounded it, on a merged branch) gets it alone. Follows all
+/// parents and counts final releases only: others go through
+/// [`find_commits`].
+pub fn find_many(repo: &Repo, targets: &[Target<'_>], candidate: Oid) -> Result<Found, RepoError> {
+    let stops: Vec<Vec<Oid>> = targets
+        .iter()
+        .map(|t| t.index.by_commit(false, None).into_keys().collect())
+        .collect();
+    let walk = repo.walk_many(candidate, &stops)?;
+    // Which packages each commit in any range touches, computed once.
+    let shapes: Vec<(Vec<std::path::PathBuf>, Option<globset::GlobSet>)> = targets
+        .iter()
+        .map(|t| (t.options.paths.clone(), t.options.exclude.clone()))
+        .collect();
+    let paths = PathSet::new(&shapes);
+    let odb = repo
+        .git()
+        .odb()
+        .map_err(crate::git::repo::git_err("opening the object database"))?;
+    let mut touched: Vec<Vec<usize>> = vec![Vec::new(); walk.commits.len()];
+    for (at, commit) in walk.commits.iter().enumerate() {
+        if !(0..targets.len()).any(|p| walk.includes(p, at)) {
+            continue;
+        }
+        let parent = match commit.parent_id(0) {
+            Some(parent) => Some(match walk.position(parent) {
+                Some(i) => walk.commits[i].tree_id(),
+                None => repo.root_tree(parent)?,
+            }),
+            None => None,
+        };
+        touched[at] = paths.changed(repo, &odb, commit.tree_id(), parent)?;
+    }
+
+    let mut histories = Vec::with_capacity(targets.len());
+    // Packages walked alone: their own ranges decide what is untouched.
+    let mut alone: Vec<(usize, HashSet<Oid>)> = Vec::new();
+    for (p, target) in targets.iter().enumerate() {
+        let (chosen, mut skipped) = choose(repo, target.index, candidate, &walk.frontier[p], None)?;
+        if chosen
+            .as_ref()
+            .is_some_and(|last| walk.frontier[p].iter().any(|&c| c != last.commit))
+        {
+            let found = find_commits(
+                repo,
+                target.index,
+                target.template,
+                candidate,
+                &target.options,
+            )?;
+            let untouched = found.0.untouched.iter().flatten().copied().collect();
+            alone.push((p, untouched));
+            histories.push(found);
+            continue;
+        }
+        let in_range = |id: Oid| walk.position(id).is_some_and(|at| walk.includes(p, at));
+        let last_pre = pre_release(
+            target.index,
+            &chosen,
+            &target.options,
+            candidate,
+            &mut skipped,
+            in_range,
+        );
+        let scoped = !target.options.paths.is_empty();
+        let kept: Vec<usize> = walk
+            .range(p)
+            .filter(|&at| !scoped || touched[at].binary_search(&p).is_ok())
+            .collect();
+        let since_pre = match &last_pre {
+            Some(pre) => {
+                let reached = reachable_within(pre.commit, &walk.commits, |id| {
+                    walk.position(id).filter(|&at| walk.includes(p, at))
+                });
+                kept.iter().map(|at| !reached.contains(at)).collect()
+            }
+            None => vec![true; kept.len()],
+        };
+        let mut commits = Vec::with_capacity(kept.len());
+        for at in kept {
+            let mut commit = walk.commits[at].clone();
+            repo.read_message(&mut commit)?;
+            commits.push(commit);
+        }
+        histories.push((
+            History {
+                candidate,
+                why_previous: why_previous(target.index, target.template, &chosen, &last_pre),
+                last_final: chosen,
+                last_pre,
+                skipped,
+                changes: Vec::new(),
+                since_pre,
+                untouched: None,
+            },
+            commits,
+        ));
+    }
+    let untouched = if targets.iter().all(|t| !t.options.paths.is_empty()) {
+        let mut loose = Vec::new();
+        for (at, commit) in walk.commits.iter().enumerate() {
+            if commit.parent_count() < 2
+                && touched[at].is_empty()
+                && (0..targets.len()).all(|p| match alone.iter().find(|(q, _)| *q == p) {
+                    Some((_, own)) => own.contains(&commit.id()),
+                    None => walk.includes(p, at),
+                })
+            {
+                let mut commit = commit.clone();
+                repo.read_message(&mut commit)?;
+                loose.push(commit);
+            }
+        }
+        Some(loose)
+    } else {
+        None
+    };
+    Ok(Found {
+        histories,
+        untouched,
+    })
+}
+
+/// The last final release among the tags a walk from `candidate` stopped
+/// at (its frontier), and the higher-looking tags skipped on the way.
+fn choose(
+    repo: &Repo,
+    index: &TagIndex,
+    candidate: Oid,
+    frontier: &[Oid],
+    below: Option<&Version>,
+) -> Result<(Option<ReleaseTag>, Vec<Skipped>), RepoError> {
+    let eligible = |t: &&ReleaseTag| below.is_none_or(|b| t.version < *b);
+    // The nearest final releases, then any higher final release that is
+    // still reachable behind them (rare: tags out of version order).
+    let frontier: HashSet<Oid> = frontier.iter().copied().collect();
+    let finals: Vec<&ReleaseTag> = index
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .filter(eligible)
+        .collect();
+    let nearest = finals.iter().position(|t| frontier.contains(&t.commit));
+    let mut skipped = Vec::new();
+    let mut chosen: Option<ReleaseTag> = None;
+    let higher = nearest.unwrap_or(finals.len());
+    for tag in &finals[..higher] {
+        if chosen.is_some() {
+            break;
+        }
+        // A release tag the walk did not meet can only be reachable behind
+        // one it met; with none met, nothing is.
+        if nearest.is_some() && repo.reachable(candidate, tag.commit)? {
+            chosen = Some((*tag).clone());
+        } else {
+            skipped.push(Skipped {
+                tag: tag.name.clone(),
+                version: tag.version.clone(),
+                reason: "not reachable from the candidate (it is on another branch)".to_owned(),
+            });
+        }
+    }
+    let chosen = chosen.or_else(|| nearest.map(|i| finals[i].clone()));
+    Ok((chosen, skipped))
+}
+
+/// The last pre-release after `chosen` in scope (when pre-releases count),
+/// with every other pre-release above it added to `skipped` with the
+/// reason; `skipped` ends sorted highest first.
+fn pre_release(
+    index: &TagIndex,
+    chosen: &Option<ReleaseTag>,
+    options: &Options,
+    candidate: Oid,
+    skipped: &mut Vec<Skipped>,
+    in_scope: impl Fn(Oid) -> bool,
+) -> Option<ReleaseTag> {
+    let below = options.below.as_ref();
+    let floor = chosen.as_ref().map(|t| t.version.clone());
+    let mut last_pre = None;
+    for tag in index
+        .releases
+        .iter()
+        .filter(|t| !t.version.pre.is_empty())
+        .filter(|t| below.is_none_or(|b| t.version < *b))
+    {
+        if floor.as_ref().is_some_and(|f| tag.version <= *f) {
+            continue;
+        }
+        let reachable = tag.commit == candidate || in_scope(tag.commit);
+        let reason = if !options.pre_releases {
+            "a pre-release; a final release covers everything since the last final release (pass `--pre LABEL` to continue a pre-release series)"
+        } else if !reachable {
+            "a pre-release not reachable from the candidate"
+        } else if last_pre.is_none() {
+            last_pre = Some(tag.clone());
+            continue;
+        } else {
+            continue;
+        };
+        skipped.push(Skipped {
+            tag: tag.name.clone(),
+            version: tag.version.clone(),
+            reason: reason.to_owned(),
+        });
+    }
+    skipped.sort_by(|a, b| b.version.cmp(&a.version));
+    last_pre
+}
+
+/// Why the reported previous release is it: one sentence.
+fn why_previous(
+    index: &TagIndex,
+    template: &Template,
+    chosen: &Option<ReleaseTag>,
+    last_pre: &Option<ReleaseTag>,
+) -> String {
+    match (chosen, last_pre) {
         (_, Some(pre)) => format!(
             "{} is the newest pre-release reachable from the candidate since the last final release",
             pre.name
@@ -260,19 +456,25 @@ pub fn find_commits(
             format!("no tag matches the template `{}`", template.glob())
         }
         (None, None) => "no release tag is reachable from the candidate".to_owned(),
-    };
+    }
+}
 
-    let history = History {
-        candidate,
-        last_final: chosen,
-        last_pre,
-        why_previous,
-        skipped,
-        changes: Vec::new(),
-        since_pre,
-        untouched,
-    };
-    Ok((history, commits))
+/// The positions of the commits reachable from `from` (or it) among
+/// `commits`, following parents only through those `position` finds.
+fn reachable_within(
+    from: Oid,
+    commits: &[RawCommit],
+    position: impl Fn(Oid) -> Option<usize>,
+) -> HashSet<usize> {
+    let mut reached = HashSet::new();
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        let Some(at) = position(id) else { continue };
+        if reached.insert(at) {
+            stack.extend(commits[at].parent_ids());
+        }
+    }
+    reached
 }
 
 /// For each commit (newest first), whether it is not reachable from `from`
