@@ -16,6 +16,7 @@ mod identity;
 mod ledger;
 mod manual;
 mod monorepo;
+mod one_pass;
 mod plan;
 mod protected_branch;
 mod readme;
