@@ -6,9 +6,12 @@
 //! In: a [`crate::git::repo::Repo`], the configuration and a request (the
 //! candidate, overrides). Out: a [`plan::Plan`] per package: the last release
 //! and why, the commits in scope with the bump each causes, the next version.
-//! Everything but [`scope`] and [`plan`] is pure.
+//! [`scope::find_many`] plans many packages from one walk, and [`chains`]
+//! finds every package's releases for changelogs in one pass.
+//! Everything but [`scope`], [`chains`] and [`plan`] is pure.
 
 pub mod bump;
+pub mod chains;
 pub mod change;
 pub mod conventional;
 pub mod plan;

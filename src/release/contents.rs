@@ -74,6 +74,7 @@ pub fn compute(
                     ..changelog_update::Options::default()
                 },
                 Some((plan, history)),
+                None,
             )?;
             if update.changed {
                 files.set(

@@ -12,8 +12,9 @@ use semver::Version;
 use crate::Error;
 use crate::config::Config;
 use crate::git::repo::Repo;
-use crate::git::tags::Match;
+use crate::git::tags::{Match, TagIndex};
 use crate::git::work_tree::WorkTree;
+use crate::history::chains::ChainRelease;
 use crate::history::plan::{self, Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
@@ -52,14 +53,121 @@ pub struct Update {
     pub added: Vec<String>,
 }
 
+/// What one pass over every package already read for one of them
+/// ([`crate::history::chains`]).
+pub struct FromPass {
+    /// Its release tags.
+    pub index: crate::git::tags::TagIndex,
+    /// Its releases from HEAD with their commits (`None`: walk it alone).
+    pub chain: Option<Vec<ChainRelease>>,
+}
+
+/// The changelog file as it is.
+struct Existing {
+    /// Where it is (`None`: stdout).
+    path: Option<PathBuf>,
+    /// Its text, if it exists.
+    text: Option<String>,
+    /// Tags of its generated sections (none when regenerating).
+    present: Vec<String>,
+    /// Versions under its hand-written headings (none when regenerating).
+    headed: Vec<Version>,
+}
+
+impl Existing {
+    fn read(
+        work_tree: Option<&WorkTree>,
+        package: &Package,
+        args: &Options,
+    ) -> Result<Existing, Error> {
+        let path = match (&args.output, work_tree) {
+            (Some(path), _) if path.as_os_str() == "-" => None,
+            // The user's own choice: anywhere.
+            (Some(path), _) => Some(path.clone()),
+            (None, Some(tree)) => {
+                Some(tree.resolve(&package.changelog_setting(), &package.changelog)?)
+            }
+            (None, None) => {
+                return Err(Error::refused(
+                    "this repository has no work tree for the changelog file",
+                    &["pass `--output FILE` or `--output -`"],
+                ));
+            }
+        };
+        let text = match &path {
+            Some(path) if path.exists() => {
+                let bytes = std::fs::read(path)
+                    .map_err(Error::io(format!("reading `{}`", path.display())))?;
+                Some(String::from_utf8(bytes).map_err(|_| {
+                    Error::refused(
+                        format!("`{}` is not UTF-8 text, so it cannot be updated safely", path.display()),
+                        &["convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or write elsewhere with `--output FILE`"],
+                    )
+                })?)
+            }
+            _ => None,
+        };
+        let present: Vec<String> = match (&text, args.regenerate) {
+            (Some(text), false) => changelog_file::present(text),
+            _ => Vec::new(),
+        };
+        let headed: Vec<Version> = match (&text, args.regenerate) {
+            // Releases under hand-written headings (outside generated
+            // sections) are in the file too, whatever else it holds.
+            (Some(text), false) => {
+                changelog_file::headed_versions(&changelog_file::hand_written_lines(text).concat())
+            }
+            _ => Vec::new(),
+        };
+        Ok(Existing {
+            path,
+            text,
+            present,
+            headed,
+        })
+    }
+}
+
+/// Whether a release is in the file: a generated section, a hand-written
+/// heading, or older than the oldest heading (a changelog written by hand
+/// or by another tool starts there: older releases are left out on
+/// purpose, often kept in another file, not missing).
+fn has(present: &[String], headed: &[Version], tag: &str, version: &Version) -> bool {
+    present.iter().any(|t| t == tag)
+        || headed.contains(version)
+        || headed.iter().min().is_some_and(|oldest| version < oldest)
+}
+
+/// The lowest final release in `index` that a package's changelog lacks
+/// (`None`: it has them all, so history adds nothing to it). The chain of
+/// releases is needed down to the first release below it.
+pub fn lowest_missing(
+    repo: &Repo,
+    package: &Package,
+    args: &Options,
+    index: &TagIndex,
+) -> Result<Option<Version>, Error> {
+    let work_tree = WorkTree::of(repo)?;
+    let existing = Existing::read(work_tree.as_ref(), package, args)?;
+    Ok(index
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .filter(|t| !has(&existing.present, &existing.headed, &t.name, &t.version))
+        .map(|t| t.version.clone())
+        .min())
+}
+
 /// Computes one package's changelog update without writing anything.
-/// `planned` is the package's plan when the caller has it (`tag`).
+/// `planned` is the package's plan when the caller has it (`tag`), `pass`
+/// what a pass over all packages found for it.
 pub fn prepare(
     repo: &Repo,
     config: &Config,
     package: &Package,
     args: &Options,
     planned: Option<(&Plan, &History)>,
+    pass: Option<FromPass>,
 ) -> Result<Update, Error> {
     let work_tree = WorkTree::of(repo)?;
     let mut sources = describe::sources(config, work_tree.as_ref())?;
@@ -67,54 +175,24 @@ pub fn prepare(
         sources.changelog = Some(template.clone());
     }
     let templates = Templates::new(&sources)?;
-    let describer = Describer::new(repo, config, package, args.request.first_parent)?;
+    let (index, found) = match pass {
+        Some(pass) => (Some(pass.index), pass.chain),
+        None => (None, None),
+    };
+    let describer = match index {
+        Some(index) => {
+            Describer::with_index(repo, config, package, args.request.first_parent, index)?
+        }
+        None => Describer::new(repo, config, package, args.request.first_parent)?,
+    };
 
-    let path = match (&args.output, &work_tree) {
-        (Some(path), _) if path.as_os_str() == "-" => None,
-        // The user's own choice: anywhere.
-        (Some(path), _) => Some(path.clone()),
-        (None, Some(tree)) => Some(tree.resolve(&package.changelog_setting(), &package.changelog)?),
-        (None, None) => {
-            return Err(Error::refused(
-                "this repository has no work tree for the changelog file",
-                &["pass `--output FILE` or `--output -`"],
-            ));
-        }
-    };
-    let existing = match &path {
-        Some(path) if path.exists() => {
-            let bytes =
-                std::fs::read(path).map_err(Error::io(format!("reading `{}`", path.display())))?;
-            Some(String::from_utf8(bytes).map_err(|_| {
-                Error::refused(
-                    format!("`{}` is not UTF-8 text, so it cannot be updated safely", path.display()),
-                    &["convert it to UTF-8 (e.g. `iconv -f latin1 -t utf-8`), or write elsewhere with `--output FILE`"],
-                )
-            })?)
-        }
-        _ => None,
-    };
-    let present: Vec<String> = match (&existing, args.regenerate) {
-        (Some(text), false) => changelog_file::present(text),
-        _ => Vec::new(),
-    };
-    let headed: Vec<Version> = match (&existing, args.regenerate) {
-        // Releases under hand-written headings (outside generated
-        // sections) are in the file too, whatever else it holds.
-        (Some(text), false) => {
-            changelog_file::headed_versions(&changelog_file::hand_written_lines(text).concat())
-        }
-        _ => Vec::new(),
-    };
-    // A changelog written by hand or by another tool starts where its
-    // oldest release heading is: older releases are left out on purpose
-    // (often kept in another file), not missing.
-    let starts_at = headed.iter().min().cloned();
-    let is_present = |tag: &str, version: &Version| {
-        present.iter().any(|t| t == tag)
-            || headed.contains(version)
-            || starts_at.as_ref().is_some_and(|oldest| version < oldest)
-    };
+    let Existing {
+        path,
+        text: existing,
+        present,
+        headed,
+    } = Existing::read(work_tree.as_ref(), package, args)?;
+    let is_present = |tag: &str, version: &Version| has(&present, &headed, tag, version);
 
     let mut sections = Vec::new();
     if args.unreleased {
@@ -146,7 +224,7 @@ pub fn prepare(
         .iter()
         .filter(|t| t.version.pre.is_empty())
         .collect();
-    describer.chain(head, |tag, release| {
+    let mut visit = |tag: &crate::git::tags::ReleaseTag, release| {
         if !is_present(&tag.name, &tag.version) {
             sections.push(Section {
                 tag: tag.name.clone(),
@@ -161,7 +239,11 @@ pub fn prepare(
             .filter(|t| t.version <= tag.version)
             .all(|t| is_present(&t.name, &t.version));
         Ok(!done)
-    })?;
+    };
+    match found {
+        Some(found) => describer.chain_found(found, &mut visit)?,
+        None => describer.chain(head, &mut visit)?,
+    }
 
     let template = describer.template().clone();
     let version_of = |tag: &str| match template.parse(tag) {

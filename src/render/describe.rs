@@ -14,6 +14,7 @@ use crate::git::repo::{RawCommit, Repo};
 use crate::git::tags::{ReleaseTag, TagIndex, Template};
 use crate::git::work_tree::WorkTree;
 use crate::history::bump::Rules;
+use crate::history::chains::ChainRelease;
 use crate::history::change::Change;
 use crate::history::plan::{self, Plan};
 use crate::history::scope::{self, History, Options};
@@ -127,9 +128,20 @@ impl<'a> Describer<'a> {
         package: &Package,
         first_parent: bool,
     ) -> Result<Describer<'a>, Error> {
+        let index = scope::index(repo, &package.template)?;
+        Describer::with_index(repo, config, package, first_parent, index)
+    }
+
+    /// With the package's tags already indexed.
+    pub fn with_index(
+        repo: &'a Repo,
+        config: &'a Config,
+        package: &Package,
+        first_parent: bool,
+        index: TagIndex,
+    ) -> Result<Describer<'a>, Error> {
         repo.ensure_complete()?;
         let template = package.template.clone();
-        let index = scope::index(repo, &template)?;
         let first_parent = first_parent || config.commits.first_parent;
         let exclude = config
             .changelog
@@ -380,31 +392,65 @@ impl<'a> Describer<'a> {
             let mailmap = scope::mailmap(self.repo);
             for pending in receiver {
                 let pending = pending?;
-                let changes: Vec<Change> = pending
-                    .commits
-                    .iter()
-                    .map(|c| scope::to_change(c, mailmap.as_ref()))
-                    .collect();
-                drop(pending.commits);
-                let release = context::build(&context::Input {
-                    package: self.package.name.clone(),
-                    version: pending.tag.version.to_string(),
-                    tag: pending.tag.name.clone(),
-                    previous: pending.previous,
-                    timestamp: pending.date,
-                    unreleased: false,
-                    changes: &changes,
-                    rules: &self.rules,
-                    section_order: &self.config.changelog.sections,
-                    other_section: self.config.changelog.other.as_deref(),
-                    exclude: &self.exclude,
-                    remote: self.remote.as_ref(),
-                });
-                if !visit(&pending.tag, release)? {
+                let tag = pending.tag.clone();
+                if !visit(&tag, self.describe_read(pending, mailmap.as_ref()))? {
                     break;
                 }
             }
             Ok(())
+        })
+    }
+
+    /// [`Describer::chain`] from releases already found for many packages
+    /// in one pass ([`crate::history::chains`]).
+    pub fn chain_found(
+        &self,
+        found: Vec<ChainRelease>,
+        mut visit: impl FnMut(&ReleaseTag, Release) -> Result<bool, Error>,
+    ) -> Result<(), Error> {
+        let mailmap = scope::mailmap(self.repo);
+        for release in found {
+            let pending = Pending {
+                previous: release.previous.map(|p| {
+                    (
+                        p.version.to_string(),
+                        p.name.clone(),
+                        self.repo.tag_date(&p.name, p.commit),
+                    )
+                }),
+                date: self.repo.tag_date(&release.tag.name, release.tag.commit),
+                tag: release.tag,
+                commits: release.commits,
+            };
+            let tag = pending.tag.clone();
+            if !visit(&tag, self.describe_read(pending, mailmap.as_ref()))? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A release read from history, described.
+    fn describe_read(&self, pending: Pending, mailmap: Option<&git2::Mailmap>) -> Release {
+        let changes: Vec<Change> = pending
+            .commits
+            .iter()
+            .map(|c| scope::to_change(c, mailmap))
+            .collect();
+        drop(pending.commits);
+        context::build(&context::Input {
+            package: self.package.name.clone(),
+            version: pending.tag.version.to_string(),
+            tag: pending.tag.name.clone(),
+            previous: pending.previous,
+            timestamp: pending.date,
+            unreleased: false,
+            changes: &changes,
+            rules: &self.rules,
+            section_order: &self.config.changelog.sections,
+            other_section: self.config.changelog.other.as_deref(),
+            exclude: &self.exclude,
+            remote: self.remote.as_ref(),
         })
     }
 }

@@ -63,8 +63,9 @@ fn file_for(rng: &mut Rng, i: usize) -> String {
 }
 
 /// Builds the history with `git fast-import`: `commits` commits on main,
-/// side branches merged back, tags as described in the module doc.
-fn generate(seed: u64, commits: usize) -> TestRepo {
+/// side branches merged back, tags as described in the module doc; with
+/// `skew`, some commit times go backwards.
+fn generate(seed: u64, commits: usize, skew: bool) -> TestRepo {
     let repo = TestRepo::empty();
     let mut rng = Rng(seed);
     let mut stream = Vec::new();
@@ -125,7 +126,7 @@ fn generate(seed: u64, commits: usize) -> TestRepo {
         // Commit times: mostly forward, sometimes equal, sometimes back.
         time += match rng.below(10) {
             0 => 0,
-            1 => -300,
+            1 if skew => -300,
             _ => 60,
         };
         let kind = types[rng.below(types.len() as u64) as usize];
@@ -155,15 +156,17 @@ fn generate(seed: u64, commits: usize) -> TestRepo {
             let branch = format!("side{side}");
             let mut tip = base;
             // Some branches were committed with a clock far off.
-            let skew = match rng.below(6) {
-                0 => -86_400,
-                1 => 86_400,
+            let off = match rng.below(6) {
+                0 if skew => -86_400,
+                1 if skew => 86_400,
+                // Same-second commits on both sides of a merge.
+                2 => -30,
                 _ => 0,
             };
             for j in 0..=rng.below(3) {
                 time += 30;
                 mark += 1;
-                let time = time + skew;
+                let time = time + off;
                 let files = [(
                     file_for(&mut rng, i + j as usize),
                     format!("side {side} {j}\n"),
@@ -294,8 +297,8 @@ fn assert_one_pass_matches(repo: &TestRepo, extra: &[&str]) -> Vec<String> {
 
 #[test]
 fn one_walk_plans_every_package_as_its_own_walk_would() {
-    for seed in [1, 2, 3] {
-        let repo = generate(seed, 260);
+    for (seed, skew) in [(1, true), (2, true), (3, false)] {
+        let repo = generate(seed, 260, skew);
         // Without a commit-graph every commit is read; with one, the walk
         // reads only what it needs.
         let loose = assert_one_pass_matches(&repo, &[]);
@@ -324,4 +327,186 @@ fn one_walk_plans_every_package_as_its_own_walk_would() {
             assert!(!named.is_empty(), "the generator should leave such commits");
         }
     }
+}
+
+/// Every package's changelog file, by package.
+fn changelogs(repo: &TestRepo) -> Vec<(usize, String)> {
+    let path = |p: usize| match p {
+        10 => repo.path().join("libs/x/CHANGELOG.md"),
+        _ => repo.path().join(format!("packages/p{p}/CHANGELOG.md")),
+    };
+    (0..PACKAGES)
+        .filter(|&p| p != 11)
+        .map(|p| (p, std::fs::read_to_string(path(p)).unwrap_or_default()))
+        .chain([(
+            11,
+            std::fs::read_to_string(path(1).with_file_name("sub/CHANGELOG.md")).unwrap_or_default(),
+        )])
+        .collect()
+}
+
+/// `changelog` for all packages in `one` and `changelog --package X` for
+/// each in `each` (a copy) write the same files.
+fn assert_changelogs_match(one: &TestRepo, each: &TestRepo, extra: &[&str]) {
+    let mut args = vec!["changelog"];
+    args.extend(extra);
+    one.run(&args).expect(0);
+    for p in 0..PACKAGES {
+        let name = format!("p{p}");
+        let mut args = vec!["changelog", "--package", name.as_str()];
+        args.extend(extra);
+        each.run(&args).expect(0);
+    }
+    for ((p, a), (_, b)) in changelogs(one).iter().zip(changelogs(each)) {
+        assert_eq!(
+            a, &b,
+            "p{p}'s changelog differs between one pass and `--package p{p}` ({extra:?})"
+        );
+    }
+}
+
+#[test]
+fn one_pass_writes_every_changelog_as_each_package_alone_would() {
+    for (seed, skew) in [(4, true), (5, false), (6, false), (14, true)] {
+        let mut one = generate(seed, 200, skew);
+        one.git(&["commit-graph", "write", "--reachable"]);
+        let mut each = one.duplicate();
+        // From nothing, then again (nothing to add), then regenerated.
+        assert_changelogs_match(&one, &each, &[]);
+        let before = changelogs(&one);
+        assert!(
+            before
+                .iter()
+                .filter(|(_, text)| text.contains("## "))
+                .count()
+                > 6
+        );
+        assert_changelogs_match(&one, &each, &[]);
+        assert_eq!(changelogs(&one), before, "a second run changes nothing");
+        assert_changelogs_match(&one, &each, &["--regenerate"]);
+        // New releases of some packages: only those sections are added.
+        for repo in [&mut one, &mut each] {
+            repo.write("packages/p3/src/new.txt", "new\n")
+                .git(&["add", "packages/p3/src/new.txt"]);
+            repo.commit("feat: p3 grows").tag("p3-v5.0.0");
+            repo.write("libs/y/new.txt", "new\n")
+                .git(&["add", "libs/y/new.txt"]);
+            repo.commit("fix: y mends").tag("p10-v5.0.0");
+        }
+        assert_changelogs_match(&one, &each, &[]);
+        let after = changelogs(&one);
+        assert!(after[3].1.contains("p3 grows") && after[10].1.contains("y mends"));
+        assert_eq!(after[5], before[5], "p5 had no release");
+        // And with the unreleased changes.
+        for repo in [&mut one, &mut each] {
+            repo.write("packages/p4/src/new.txt", "new\n")
+                .git(&["add", "packages/p4/src/new.txt"]);
+            repo.commit("feat: p4 grows");
+        }
+        assert_changelogs_match(&one, &each, &["--unreleased", "--date", "2026-12-01"]);
+    }
+}
+
+/// A commit for fast-import: mark, branch, time, message, parents, file.
+type Spec = (
+    usize,
+    &'static str,
+    i64,
+    &'static str,
+    &'static [usize],
+    &'static str,
+);
+
+/// A commit of the release reached first from a branch merged after it, at
+/// the same second as another commit of the release: the walk from HEAD
+/// queues it earlier than the release's own walk does, so the one pass
+/// replays that release's walk to list its commits in the same order.
+#[test]
+fn a_release_reached_from_a_later_branch_keeps_its_own_order() {
+    let repo = TestRepo::empty();
+    let config = "[[package]]\nname = \"a\"\npath = \"a\"\ntag = \"a-v{version}\"\n\n[[package]]\nname = \"b\"\npath = \"b\"\ntag = \"b-v{version}\"\n";
+    let commits: [Spec; 8] = [
+        (1, "main", 100, "chore: base", &[], "b/base.txt"),
+        (2, "main", 200, "fix: x", &[1], "a/x.txt"),
+        (3, "main", 300, "fix: c", &[2], "a/c.txt"),
+        (4, "side", 200, "fix: y", &[1], "a/y.txt"),
+        (5, "side", 400, "fix: z", &[4], "a/z.txt"),
+        (6, "main", 500, "Merge side", &[3, 5], ""),
+        (7, "late", 600, "fix: o", &[2], "a/o.txt"),
+        (8, "main", 700, "Merge late", &[6, 7], ""),
+    ];
+    let mut stream = Vec::new();
+    for (mark, branch, time, message, parents, file) in commits {
+        write!(
+            stream,
+            "commit refs/heads/{branch}\nmark :{mark}\ncommitter A <a@example.com> {time} +0000\ndata {}\n{message}\n",
+            message.len()
+        )
+        .unwrap();
+        for (i, parent) in parents.iter().enumerate() {
+            writeln!(
+                stream,
+                "{} :{parent}",
+                if i == 0 { "from" } else { "merge" }
+            )
+            .unwrap();
+        }
+        if mark == 1 {
+            write!(
+                stream,
+                "M 100644 inline .release.toml\ndata {}\n{config}\n",
+                config.len()
+            )
+            .unwrap();
+        }
+        if !file.is_empty() {
+            write!(stream, "M 100644 inline {file}\ndata 2\n{mark}\n").unwrap();
+        }
+    }
+    for (name, mark) in [
+        ("a-v0.1.0", 1),
+        ("b-v0.1.0", 1),
+        ("a-v0.2.0", 6),
+        ("b-v0.2.0", 6),
+    ] {
+        write!(
+            stream,
+            "tag {name}\nfrom :{mark}\ntagger A <a@example.com> 800 +0000\ndata 1\nr\n"
+        )
+        .unwrap();
+    }
+    let mut cmd = Command::new("git");
+    hermetic(&mut cmd, repo.root());
+    let mut child = cmd
+        .args(["fast-import", "--quiet"])
+        .current_dir(repo.path())
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.git(&["reset", "-q", "--hard", "main"]);
+    let alone = repo
+        .run(&["changelog", "--package", "a", "-o", "-"])
+        .expect(0)
+        .stdout();
+    let section = |text: &str| {
+        let start = text.find("## 0.2.0").unwrap();
+        text[start..text.find("## 0.1.0").unwrap()].to_owned()
+    };
+    // The release's own walk: z (400), c (300), then y before x (both at
+    // 200, y queued first).
+    let listed: Vec<&str> = ["fix: z", "fix: c", "fix: y", "fix: x"]
+        .iter()
+        .map(|m| &m[5..])
+        .collect();
+    let own = section(&alone);
+    let at: Vec<usize> = listed
+        .iter()
+        .map(|m| own.find(&format!("- {m} ")).unwrap())
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{own}");
+    repo.run(&["changelog"]).expect(0);
+    let one = std::fs::read_to_string(repo.path().join("a/CHANGELOG.md")).unwrap();
+    assert_eq!(one, alone);
 }

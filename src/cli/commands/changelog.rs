@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use crate::Error;
 use crate::cli::context::Env;
 use crate::error::Outcome;
+use crate::history::chains;
 use crate::history::plan::{Plan, Request};
 use crate::history::scope::History;
 use crate::packages::Package;
-use crate::render::changelog_update::{self, Options};
+use crate::render::changelog_update::{self, FromPass, Options};
 
 /// `changelog`'s arguments.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -59,11 +60,69 @@ pub fn run(args: &Args, env: &Env) -> Result<Outcome, Error> {
     } else {
         None
     };
-    for (i, package) in env.packages.iter().enumerate() {
+    // Every package's releases from one pass over history.
+    let mut passes: Vec<Option<FromPass>> = match env.packages.len() {
+        0 | 1 => Vec::new(),
+        _ => one_pass(env, &args.options())?,
+    };
+    passes.resize_with(env.packages.len(), || None);
+    for ((i, package), pass) in env.packages.iter().enumerate().zip(passes) {
         let planned = plans.as_ref().map(|p| (&p[i].0, &p[i].1));
-        write_one(args, env, package, planned)?;
+        write_one(args, env, package, planned, pass)?;
     }
     Ok(Outcome::Success)
+}
+
+/// What one walk of history finds for every package (nothing in
+/// first-parent mode, where each package walks alone).
+fn one_pass(env: &Env, options: &Options) -> Result<Vec<Option<FromPass>>, Error> {
+    if env.config.commits.first_parent {
+        return Ok(Vec::new());
+    }
+    env.repo.ensure_complete()?;
+    let shared = crate::history::plan::Shared::read(&env.repo, &env.config)?;
+    let indexes: Vec<_> = env
+        .packages
+        .iter()
+        .map(|p| shared.index(&p.template))
+        .collect();
+    // A changelog with every release in it needs no history; the others
+    // need their chain down to the first release below the lowest one
+    // missing, and share the pass.
+    let mut until = Vec::new();
+    for (package, index) in env.packages.iter().zip(&indexes) {
+        until.push(changelog_update::lowest_missing(
+            &env.repo, package, options, index,
+        )?);
+    }
+    let targets: Vec<chains::Target<'_>> = env
+        .packages
+        .iter()
+        .zip(&indexes)
+        .zip(&until)
+        .filter_map(|((p, index), until)| {
+            Some(chains::Target {
+                index,
+                paths: p.paths.clone(),
+                exclude: p.exclude.clone(),
+                until: until.clone()?,
+            })
+        })
+        .collect();
+    let mut found = match targets.len() {
+        0 | 1 => Vec::new(),
+        _ => chains::find_chains(&env.repo, &targets, env.repo.head()?)?,
+    }
+    .into_iter();
+    let mut out = Vec::new();
+    for (index, until) in indexes.into_iter().zip(until) {
+        let chain = match until {
+            None => Some(Vec::new()),
+            Some(_) => found.next().flatten(),
+        };
+        out.push(Some(FromPass { index, chain }));
+    }
+    Ok(out)
 }
 
 fn write_one(
@@ -71,9 +130,16 @@ fn write_one(
     env: &Env,
     package: &Package,
     planned: Option<(&Plan, &History)>,
+    pass: Option<FromPass>,
 ) -> Result<(), Error> {
-    let update =
-        changelog_update::prepare(&env.repo, &env.config, package, &args.options(), planned)?;
+    let update = changelog_update::prepare(
+        &env.repo,
+        &env.config,
+        package,
+        &args.options(),
+        planned,
+        pass,
+    )?;
     if update.path.as_os_str() == "-" {
         env.out.data(&update.text)?;
         return Ok(());
@@ -87,6 +153,13 @@ fn write_one(
     if !update.changed {
         env.out.line(&format!("{shown} is up to date"))?;
         return Ok(());
+    }
+    // A package whose directory has no files yet gets it with its changelog.
+    if let Some(dir) = update.path.parent().filter(|d| !d.exists()) {
+        std::fs::create_dir_all(dir).map_err(Error::io(format!(
+            "creating `{}` for `{shown}`",
+            dir.display()
+        )))?;
     }
     crate::git::writer::write_atomically(&update.path, update.text.as_bytes())?;
     let added = if update.added.is_empty() {
