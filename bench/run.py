@@ -21,6 +21,16 @@
 #   package plan    <= 2x   `git log --format=%H <last-a-tag>..HEAD -- packages/a`
 #   scaling         plan/version/package time should stay ~flat from the smallest to the largest
 #                   size (the range since the last release does not grow); changelog at most linear.
+#
+# Monorepos (--mono 200,1000 packages x --mono-sizes 100000,500000 commits; --mono "" skips them):
+# bench/gen-monorepo.py builds each (packages p<i> under packages/p<i>, tags p<i>-v{version}).
+#   all-packages plan       <= 2x   `git log --format=%H --name-only <oldest package's last tag>..HEAD`
+#   all-packages changelog  <= 1.5x `git log --format=%H%n%B --name-only` (whole history), every
+#                                   package's CHANGELOG.md regenerated in the work tree
+#   plan --package p5       <= 2x   `git log --format=%H <p5's last tag>..HEAD -- packages/p5`
+#   shown without target: `changelog --package p5 --output -` next to
+#   `git log --format=%H%n%B -- packages/p5`, and `changelog` when every file is up to date.
+#   scaling: plans ~flat from the smallest to the largest size, changelogs at most linear.
 import argparse, json, os, re, statistics, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -181,6 +191,127 @@ def print_table(size, res):
                   % (label, r["median_s"], fmt_mib(r["peak_mib"]), ratios, tgt, "yes" if r["met"] else "**NO**"))
 
 
+MONO_TARGETS = {
+    "mono_plan": ("all-packages plan", 2.0, "mono_range_names"),
+    "mono_changelog": ("all-packages changelog", 1.5, "mono_full_names"),
+    "mono_package": ("plan --package p5", 2.0, "mono_pkg_log"),
+    "mono_pkg_changelog": ("changelog --package p5 --output -", None, "mono_pkg_full"),
+    "mono_uptodate": ("changelog, every file up to date", None, None),
+}
+FLOOR_LABELS.update(mono_range_names="range git log --name-only", mono_full_names="whole git log --name-only",
+                    mono_pkg_log="path-limited git log", mono_pkg_full="path-limited whole git log")
+
+
+def ensure_monorepo(histories, packages, size):
+    path = os.path.join(histories, "mono-%d-%d" % (packages, size))
+    done = os.path.join(path, ".git", "gen-monorepo-done")
+    if os.path.exists(done):
+        print("reusing %s" % path)
+        return path
+    if os.path.exists(path) and os.listdir(path):
+        sys.exit("%s exists but is incomplete (interrupted?); remove it and rerun" % path)
+    print("generating %s ..." % path, flush=True)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, os.path.join(HERE, "gen-monorepo.py"), path, "-p", str(packages),
+                    "-n", str(size)], check=True, stdout=subprocess.DEVNULL)
+    open(done, "w").close()
+    print("generated %s in %.1f s" % (path, time.perf_counter() - t0))
+    return path
+
+
+def last_package_tags(repo):
+    """Per package p<i>: (its highest version tag reachable from HEAD, that commit's time)."""
+    best = {}
+    out = git(repo, "for-each-ref", "--merged", "HEAD", "--format=%(refname:short) %(*committerdate:unix)"
+              " %(committerdate:unix)", "refs/tags/")
+    for line in out.splitlines():
+        name, *dates = line.split()
+        m = re.match(r"^(p\d+)-v(\d+)\.(\d+)\.(\d+)$", name)
+        if not m:
+            continue
+        version = tuple(map(int, m.groups()[1:]))
+        when = int(next(d for d in dates if d))
+        if m.group(1) not in best or version > best[m.group(1)][0]:
+            best[m.group(1)] = (version, name, when)
+    return {p: (name, when) for p, (_, name, when) in best.items()}
+
+
+def bench_mono(repo, args):
+    tags = last_package_tags(repo)
+    oldest = min(tags.values(), key=lambda t: t[1])[0]
+    p5 = tags["p5"][0]
+    meta = dict(commits=int(git(repo, "rev-list", "--count", "HEAD")), packages=len(tags), oldest_last_tag=oldest,
+                range_commits=int(git(repo, "rev-list", "--count", oldest + "..HEAD")), p5_tag=p5)
+    print("%d packages, oldest last release %s (%d commits since)" % (len(tags), oldest, meta["range_commits"]))
+    floors = {"mono_range_names": ["git", "log", "--format=%H", "--name-only", oldest + "..HEAD"],
+              "mono_full_names": ["git", "log", "--format=%H%n%B", "--name-only"],
+              "mono_pkg_log": ["git", "log", "--format=%H", p5 + "..HEAD", "--", "packages/p5"],
+              "mono_pkg_full": ["git", "log", "--format=%H%n%B", "--", "packages/p5"]}
+    ours = {"mono_plan": [args.bin, "plan", "--format", "json"],
+            "mono_changelog": [args.bin, "changelog", "--regenerate"],
+            "mono_package": [args.bin, "plan", "--package", "p5", "--format", "json"],
+            "mono_pkg_changelog": [args.bin, "changelog", "--package", "p5", "--output", "-"],
+            "mono_uptodate": [args.bin, "changelog"]}
+    tasks = {}
+    for f, cmd in floors.items():
+        print("  floor %-18s" % f, end="", flush=True)
+        tasks[f] = measure(f, cmd, repo, args.runs)
+    for t, cmd in ours.items():
+        print("  ours  %-18s" % t, end="", flush=True)
+        tasks[t] = measure(t, cmd, repo, args.runs)
+    for t, (_, limit, floor) in MONO_TARGETS.items():
+        r = tasks[t]
+        if floor is None or not r["ok"] or not tasks[floor]["ok"]:
+            continue
+        r["ratio"] = {floor: r["median_s"] / tasks[floor]["median_s"]}
+        if limit is not None:
+            r["target"] = dict(max_ratio=limit, vs=floor)
+            r["met"] = r["ratio"][floor] <= limit
+    return dict(meta=meta, tasks=tasks)
+
+
+def print_mono(key, res):
+    m = res["meta"]
+    print("\n### monorepo %s: %d packages, %d commits (oldest last release %s, %d commits since)\n"
+          % (key, m["packages"], m["commits"], m["oldest_last_tag"], m["range_commits"]))
+    print("| task | median s | peak MiB | ratio vs floor | target | met |\n|---|---|---|---|---|---|")
+    for name, r in res["tasks"].items():
+        label = MONO_TARGETS[name][0] if name in MONO_TARGETS else "floor: " + r["cmd"]
+        if not r["ok"]:
+            print("| %s | FAILED (exit %d) | | | | no |" % (label, r["exit"]))
+            continue
+        ratio = " / ".join("%.2fx %s" % (v, FLOOR_LABELS[k]) for k, v in r.get("ratio", {}).items())
+        target = r.get("target")
+        print("| %s | %.4f | %s | %s | %s | %s |" % (
+            label, r["median_s"], fmt_mib(r["peak_mib"]), ratio,
+            "<= %gx %s" % (target["max_ratio"], FLOOR_LABELS[target["vs"]]) if target else "",
+            ("yes" if r["met"] else "**NO**") if target else ""))
+
+
+def print_mono_scaling(results, counts, sizes):
+    if len(sizes) < 2:
+        return {}
+    lo, hi = sizes[0], sizes[-1]
+    out = {}
+    for packages in counts:
+        a, b = results.get("%d-%d" % (packages, lo)), results.get("%d-%d" % (packages, hi))
+        if not (a and b):
+            continue
+        print("\n### monorepo scaling, %d packages, %d -> %d commits\n" % (packages, lo, hi))
+        for name in MONO_TARGETS:
+            ra, rb = a["tasks"][name], b["tasks"][name]
+            if not (ra.get("ok") and rb.get("ok")):
+                continue
+            ratio = rb["median_s"] / ra["median_s"]
+            out["%d/%s" % (packages, name)] = ratio
+            if name in ("mono_plan", "mono_package"):
+                note = "flat" if ratio < 2 else "GROWS with history size"
+            else:
+                note = "at most linear" if ratio <= hi / lo * 1.2 else "SUPER-LINEAR"
+            print("- %-20s time x%.2f (history x%.1f) -- %s" % (name, ratio, hi / lo, note))
+    return out
+
+
 def print_scaling(results, sizes):
     lo, hi = sizes[0], sizes[-1]
     a, b = results[str(lo)], results[str(hi)]
@@ -211,13 +342,17 @@ def main():
     ap.add_argument("--bin", default=os.path.join(HERE, "..", "target", "release", "git-release"))
     ap.add_argument("--histories", default=os.path.join(HERE, "histories"))
     ap.add_argument("--only", default=",".join(OURS))
+    ap.add_argument("--mono", default="200,1000", help="monorepo package counts (\"\" skips monorepos)")
+    ap.add_argument("--mono-sizes", default="100000,500000", help="monorepo history sizes")
     ap.add_argument("--loose-refs", action="store_true",
                     help="keep tags as the loose refs fast-import writes (default: pack them, as a clone would)")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
     args.histories = os.path.abspath(args.histories)
     args.only = [t for t in OURS if t in args.only.split(",")]
-    sizes = sorted(int(s) for s in args.sizes.split(","))
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s) if args.only else []
+    counts = sorted(int(p) for p in args.mono.split(",") if p)
+    mono_sizes = sorted(int(s) for s in args.mono_sizes.split(",") if s)
     if not os.access(args.bin, os.X_OK):
         sys.exit("%s not found or not executable (cargo build --release first, or pass --bin)" % args.bin)
     os.makedirs(args.histories, exist_ok=True)
@@ -228,12 +363,21 @@ def main():
         if not args.loose_refs:
             pack_refs(repo)
         results[str(size)] = bench_size(repo, args)
+    mono = {}
+    for packages in counts:
+        for size in mono_sizes:
+            repo = ensure_monorepo(args.histories, packages, size)
+            print("monorepo %d packages, %d commits" % (packages, size))
+            mono["%d-%d" % (packages, size)] = bench_mono(repo, args)
     for size in sizes:
         print_table(size, results[str(size)])
+    for key, res in mono.items():
+        print_mono(key, res)
     out = dict(bin=args.bin, runs=args.runs, inherited_rss_mib=INHERITED_MIB[0],
-               git=git(".", "--version").strip(), sizes=results)
+               git=git(".", "--version").strip(), sizes=results, monorepos=mono)
     if len(sizes) > 1:
         out["scaling"] = print_scaling(results, sizes)
+    out["mono_scaling"] = print_mono_scaling(mono, counts, mono_sizes)
     with open(os.path.join(args.histories, "results.json"), "w") as f:
         json.dump(out, f, indent=1)
     print("\nresults written to %s" % os.path.join(args.histories, "results.json"))

@@ -144,6 +144,21 @@ impl RawCommit {
         }
     }
 
+    /// The same commit without its message and author (to be read again
+    /// with [`Repo::read_message`]): what a walk over the whole history
+    /// keeps, so its memory does not grow with the messages.
+    pub fn unread(&self) -> RawCommit {
+        RawCommit {
+            id: self.id,
+            tree: self.tree,
+            parents: self.parents.clone(),
+            time: self.time,
+            author: 0..0,
+            message: 0,
+            data: Vec::new(),
+        }
+    }
+
     /// Whether the object was read (it has its message and author).
     pub fn is_read(&self) -> bool {
         !self.data.is_empty()
@@ -969,7 +984,7 @@ impl Repo {
         stops: &HashSet<Oid>,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
-        self.walk_seeded(start, stops, &[], first_parent, false)
+        self.walk_seeded(start, stops, &[], first_parent, Reading::All)
     }
 
     /// [`Repo::walk`] for path scoping: commits the commit-graph knows are
@@ -981,7 +996,14 @@ impl Repo {
         stops: &HashSet<Oid>,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
-        self.walk_seeded(start, stops, &[], first_parent, true)
+        self.walk_seeded(start, stops, &[], first_parent, Reading::Unread)
+    }
+
+    /// Every commit reachable from `start`, in walk order, none of them
+    /// read ([`RawCommit::unread`]): the shape of the whole history, in
+    /// memory that does not grow with the messages.
+    pub fn walk_shape(&self, start: Oid) -> Result<Walk<'_>, RepoError> {
+        self.walk_seeded(start, &HashSet::new(), &[], false, Reading::Shape)
     }
 
     /// Reads a commit the walk left unread (see [`Repo::walk_unread`]).
@@ -1005,7 +1027,7 @@ impl Repo {
         hide: Oid,
         first_parent: bool,
     ) -> Result<Walk<'_>, RepoError> {
-        self.walk_seeded(start, &[hide].into(), &[hide], first_parent, false)
+        self.walk_seeded(start, &[hide].into(), &[hide], first_parent, Reading::All)
     }
 
     fn walk_seeded(
@@ -1014,16 +1036,20 @@ impl Repo {
         stops: &HashSet<Oid>,
         seeds: &[Oid],
         first_parent: bool,
-        unread: bool,
+        reading: Reading,
     ) -> Result<Walk<'_>, RepoError> {
         const SLOP: usize = 5;
         let odb = self
             .repo
             .odb()
             .map_err(git_err("opening the object database"))?;
-        let graph = if unread { self.graph() } else { None };
+        let graph = match reading {
+            Reading::All => None,
+            Reading::Unread | Reading::Shape => self.graph(),
+        };
         let read = |id: Oid| match graph.and_then(|g| g.get(id)) {
             Some(known) => Ok(RawCommit::from_graph(id, known)),
+            None if reading == Reading::Shape => self.raw_commit(&odb, id).map(|c| c.unread()),
             None => self.raw_commit(&odb, id),
         };
         let mut nodes: HashMap<Oid, Node, OidHash> = HashMap::default();
@@ -1201,6 +1227,17 @@ impl std::hash::Hasher for OidHasher {
             self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
         }
     }
+}
+
+/// What a walk reads of each commit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// Everything.
+    All,
+    /// What the commit-graph knows, where it knows the commit.
+    Unread,
+    /// What the commit-graph knows, and no more where it does not.
+    Shape,
 }
 
 /// A commit met by the walk.

@@ -45,7 +45,8 @@ pub struct ChainRelease {
     pub tag: ReleaseTag,
     /// The release before it in the chain.
     pub previous: Option<ReleaseTag>,
-    /// Its commits that touch the package, newest first, read.
+    /// Its commits that touch the package, newest first, not read yet
+    /// ([`Repo::read_message`] reads each).
     pub commits: Vec<RawCommit>,
 }
 
@@ -220,8 +221,8 @@ pub fn find_chains(
     targets: &[Target<'_>],
     head: Oid,
 ) -> Result<Vec<Option<Vec<ChainRelease>>>, RepoError> {
-    let walk = repo.walk_unread(head, &Default::default(), false)?;
-    let mut graph = Graph::new(walk.commits);
+    // Messages are read release by release, when described.
+    let graph = Graph::new(repo.walk_shape(head)?.commits);
     let count = graph.commits.len();
     let packages = targets.len();
     let mut children = vec![0u32; count];
@@ -413,7 +414,6 @@ pub fn find_chains(
                     touched[at] = Some(touched_at(&graph, at)?);
                 }
                 if touched[at].as_ref().is_some_and(|t| t.contains(&p)) {
-                    repo.read_message(&mut graph.commits[at])?;
                     commits.push(graph.commits[at].clone());
                 }
             }

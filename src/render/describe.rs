@@ -409,7 +409,11 @@ impl<'a> Describer<'a> {
         mut visit: impl FnMut(&ReleaseTag, Release) -> Result<bool, Error>,
     ) -> Result<(), Error> {
         let mailmap = scope::mailmap(self.repo);
-        for release in found {
+        for mut release in found {
+            // One release's messages at a time.
+            for commit in &mut release.commits {
+                self.repo.read_message(commit)?;
+            }
             let pending = Pending {
                 previous: release.previous.map(|p| {
                     (
