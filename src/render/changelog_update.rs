@@ -193,6 +193,18 @@ pub fn prepare(
         headed,
     } = Existing::read(work_tree.as_ref(), package, args)?;
     let is_present = |tag: &str, version: &Version| has(&present, &headed, tag, version);
+    // A file with every release in it: history adds nothing (the chain
+    // would stop at its first release), so none is read.
+    let complete = describer
+        .index()
+        .releases
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .all(|t| is_present(&t.name, &t.version));
+    let found = match found {
+        None if complete => Some(Vec::new()),
+        found => found,
+    };
 
     let mut sections = Vec::new();
     if args.unreleased {
