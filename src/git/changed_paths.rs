@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use git2::{ObjectType, Oid};
 
@@ -29,7 +30,16 @@ pub struct PathSet {
     root: Node,
     paths: Vec<Vec<PathBuf>>,
     exclude: Vec<Option<globset::GlobSet>>,
+    /// The trees read last: a commit's trees are its child's parent trees,
+    /// and commits come child first.
+    recent: std::cell::RefCell<Vec<(Oid, Tree)>>,
 }
+
+/// A tree object's bytes, or `None` where the entry is not a tree.
+type Tree = Option<Rc<[u8]>>;
+
+/// How many trees [`PathSet`] keeps from one commit to the next.
+const RECENT: usize = 32;
 
 /// Above this many children a directory is compared entry by entry in
 /// one pass, below it each child is looked up by name.
@@ -61,6 +71,7 @@ impl PathSet {
             root,
             paths: packages.iter().map(|(p, _)| p.clone()).collect(),
             exclude: packages.iter().map(|(_, e)| e.clone()).collect(),
+            recent: Default::default(),
         }
     }
 
@@ -108,16 +119,10 @@ impl PathSet {
         if node.children.is_empty() {
             return Ok(());
         }
-        let read = |id: Option<Oid>| -> Result<Option<git2::OdbObject<'_>>, RepoError> {
-            let Some(id) = id else { return Ok(None) };
-            let object = odb.read(id).map_err(git_err("reading a tree"))?;
-            // A file where a directory was: nothing below it.
-            Ok((object.kind() == ObjectType::Tree).then_some(object))
-        };
-        let (ta, tb) = (read(a)?, read(b)?);
+        let (ta, tb) = (self.tree(odb, a)?, self.tree(odb, b)?);
         let (da, db) = (
-            ta.as_ref().map_or(&[][..], |o| o.data()),
-            tb.as_ref().map_or(&[][..], |o| o.data()),
+            ta.as_deref().unwrap_or(&[][..]),
+            tb.as_deref().unwrap_or(&[][..]),
         );
         let pair = |name: &[u8]| {
             (
@@ -147,18 +152,44 @@ impl PathSet {
     }
 }
 
-/// One entry of a tree object: name, whether it is a tree, raw id.
-fn entries(data: &[u8]) -> impl Iterator<Item = (&[u8], bool, &[u8])> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let space = at + memchr::memchr(b' ', data.get(at..)?)?;
-        let nul = space + memchr::memchr(0, &data[space..])?;
-        let id = data.get(nul + 1..nul + 21)?;
-        let tree = &data[at..space] == b"40000";
-        let name = &data[space + 1..nul];
-        at = nul + 21;
-        Some((name, tree, id))
-    })
+impl PathSet {
+    /// A tree object's bytes (`None` for no entry, or an entry that is not
+    /// a tree: a file where a directory was has nothing below it).
+    fn tree(&self, odb: &git2::Odb<'_>, id: Option<Oid>) -> Result<Tree, RepoError> {
+        let Some(id) = id else { return Ok(None) };
+        if let Some((_, data)) = self.recent.borrow().iter().find(|(k, _)| *k == id) {
+            return Ok(data.clone());
+        }
+        let object = odb.read(id).map_err(git_err("reading a tree"))?;
+        let data: Option<Rc<[u8]>> =
+            (object.kind() == ObjectType::Tree).then(|| object.data().into());
+        let mut recent = self.recent.borrow_mut();
+        if recent.len() == RECENT {
+            recent.remove(0);
+        }
+        recent.push((id, data.clone()));
+        Ok(data)
+    }
+}
+
+/// The entry of a tree object starting at `at`: name, whether it is a
+/// tree, raw id, and where the next entry starts.
+fn entry_at(data: &[u8], at: usize) -> Option<(&[u8], bool, &[u8], usize)> {
+    let space = at + memchr::memchr(b' ', data.get(at..)?)?;
+    let nul = space + memchr::memchr(0, &data[space..])?;
+    let id = data.get(nul + 1..nul + 21)?;
+    Some((
+        &data[space + 1..nul],
+        &data[at..space] == b"40000",
+        id,
+        nul + 21,
+    ))
+}
+
+/// Where the entry starting at `at` ends.
+fn entry_end(data: &[u8], at: usize) -> Option<usize> {
+    let nul = at + memchr::memchr(0, data.get(at..)?)?;
+    (nul + 21 <= data.len()).then_some(nul + 21)
 }
 
 /// Git's tree order: names compared as bytes, a tree's as if it ended in `/`.
@@ -177,38 +208,52 @@ fn tree_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> Ordering {
 }
 
 /// The names present in only one of two sorted trees or with different ids
-/// (a name whose kind changed may come twice).
+/// (a name whose kind changed may come twice). Where both trees hold the
+/// same bytes at the same place (most of a directory of packages from one
+/// commit to the next), entries are skipped whole, without parsing the
+/// other side.
 fn differing_names<'d>(a: &'d [u8], b: &'d [u8]) -> Vec<&'d [u8]> {
     let mut out = Vec::new();
-    let (mut ia, mut ib) = (entries(a).peekable(), entries(b).peekable());
+    let (mut ia, mut ib) = (0, 0);
     loop {
-        match (ia.peek(), ib.peek()) {
+        if ia == ib {
+            while let Some(end) = entry_end(a, ia) {
+                if b.get(ia..end) != Some(&a[ia..end]) {
+                    break;
+                }
+                ia = end;
+                ib = end;
+            }
+        }
+        match (entry_at(a, ia), entry_at(b, ib)) {
             (None, None) => break,
-            (Some(&(name, _, _)), None) => {
+            (Some((name, _, _, next)), None) => {
                 out.push(name);
-                ia.next();
+                ia = next;
             }
-            (None, Some(&(name, _, _))) => {
+            (None, Some((name, _, _, next))) => {
                 out.push(name);
-                ib.next();
+                ib = next;
             }
-            (Some(&(na, ta, ida)), Some(&(nb, tb, idb))) => match tree_order(na, ta, nb, tb) {
-                Ordering::Less => {
-                    out.push(na);
-                    ia.next();
-                }
-                Ordering::Greater => {
-                    out.push(nb);
-                    ib.next();
-                }
-                Ordering::Equal => {
-                    if ida != idb {
+            (Some((na, ta, ida, next_a)), Some((nb, tb, idb, next_b))) => {
+                match tree_order(na, ta, nb, tb) {
+                    Ordering::Less => {
                         out.push(na);
+                        ia = next_a;
                     }
-                    ia.next();
-                    ib.next();
+                    Ordering::Greater => {
+                        out.push(nb);
+                        ib = next_b;
+                    }
+                    Ordering::Equal => {
+                        if ida != idb {
+                            out.push(na);
+                        }
+                        ia = next_a;
+                        ib = next_b;
+                    }
                 }
-            },
+            }
         }
     }
     out

@@ -71,6 +71,12 @@ impl Template {
         }
     }
 
+    /// The literal text before `{version}`: every tag the template matches
+    /// starts with it.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The template as written, `{name}` substituted (`v{version}`).
     pub fn text(&self) -> String {
         format!("{}{{version}}{}", self.prefix, self.suffix)

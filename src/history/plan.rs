@@ -147,36 +147,71 @@ pub struct Request {
 
 /// What every package's plan reads alike: the tags (with the template each
 /// looks like) and the packages, read once per command however many
-/// packages are planned.
+/// packages are planned, and indexed so that one package's tags are found
+/// without looking at the others'.
 pub struct Shared {
     tags: Vec<RawTag>,
     /// Refs under `refs/tags/` whose names are not UTF-8.
     bad_names: usize,
     /// For each tag, the template its name looks like.
     guesses: Vec<Option<String>>,
+    /// Tag positions sorted by name (a template's tags share its prefix).
+    by_name: Vec<usize>,
+    /// Tag positions by the prefix of the template they look like, without
+    /// a final `v` (`p5-` for `p5-v1.0.0` and `p5-1.0.0`), in listing order.
+    by_guess: std::collections::HashMap<String, Vec<usize>>,
     packages: Vec<Package>,
+}
+
+/// A tag prefix without its final `v` (`app-v` and `app-` are one family).
+fn unv(prefix: &str) -> &str {
+    prefix.strip_suffix(['v', 'V']).unwrap_or(prefix)
 }
 
 impl Shared {
     /// Lists the tags and the configured packages.
     pub fn read(repo: &Repo, config: &Config) -> Result<Shared, Error> {
         let (tags, bad_names) = repo.tags(|_| true)?;
-        let guesses = tags
+        let guesses: Vec<Option<String>> = tags
             .iter()
             .map(|t| crate::git::tags::guess_template(&t.name))
             .collect();
+        let mut by_name: Vec<usize> = (0..tags.len()).collect();
+        by_name.sort_by(|&a, &b| tags[a].name.cmp(&tags[b].name));
+        let mut by_guess: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, guess) in guesses.iter().enumerate() {
+            if let Some(guess) = guess {
+                let prefix = guess.trim_end_matches("{version}");
+                by_guess.entry(unv(prefix).to_owned()).or_default().push(i);
+            }
+        }
         Ok(Shared {
             tags,
             bad_names,
             guesses,
+            by_name,
+            by_guess,
             packages: crate::packages::all(config)?,
         })
     }
 
-    /// The release tags of one template, as [`scope::index`] reads them.
+    /// The release tags of one template, as [`scope::index`] reads them:
+    /// only the tags that start with its prefix are parsed.
     pub fn index(&self, template: &Template) -> TagIndex {
-        let mut index = TagIndex::build(template, &self.tags);
-        index.unmatched += self.bad_names;
+        let prefix = template.prefix();
+        let start = self
+            .by_name
+            .partition_point(|&i| self.tags[i].name.as_str() < prefix);
+        let mut candidates: Vec<usize> = self.by_name[start..]
+            .iter()
+            .copied()
+            .take_while(|&i| self.tags[i].name.starts_with(prefix))
+            .collect();
+        // In listing order, as the tags were read.
+        candidates.sort_unstable();
+        let subset: Vec<RawTag> = candidates.iter().map(|&i| self.tags[i].clone()).collect();
+        let mut index = TagIndex::build(template, &subset);
+        index.unmatched += self.tags.len() - subset.len() + self.bad_names;
         index
     }
 }
@@ -252,15 +287,18 @@ fn stray_tags_hint(
     last: &crate::git::tags::ReleaseTag,
 ) -> Result<Option<String>, Error> {
     use crate::git::tags::Match;
-    let unv = |prefix: &str| prefix.strip_suffix(['v', 'V']).unwrap_or(prefix).to_owned();
     let zero = semver::Version::new(0, 0, 0);
     let formatted = template.format(&zero);
     let Some(ours) = formatted.strip_suffix("0.0.0") else {
         return Ok(None);
     };
-    let ours = unv(ours);
+    let ours = unv(ours).to_owned();
     let mut strays: Vec<(semver::Version, String, git2::Oid)> = Vec::new();
-    for (tag, guess) in shared.tags.iter().zip(&shared.guesses) {
+    let family = shared.by_guess.get(&ours).map_or(&[][..], Vec::as_slice);
+    for (tag, guess) in family
+        .iter()
+        .map(|&i| (&shared.tags[i], &shared.guesses[i]))
+    {
         let Some(commit) = tag.commit else { continue };
         let Some(guess) = guess else {
             continue;
