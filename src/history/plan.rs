@@ -375,6 +375,17 @@ fn version_file_floor(
     })
 }
 
+/// How to find a package's history since its last release.
+fn scope_options(package: &Package, request: &Request, first_parent: bool) -> scope::Options {
+    scope::Options {
+        first_parent,
+        pre_releases: request.overrides.pre.is_some(),
+        below: None,
+        paths: package.paths.clone(),
+        exclude: package.exclude.clone(),
+    }
+}
+
 /// Reads history and decides for one package: the plan and the history it
 /// came from.
 pub fn make(
@@ -387,13 +398,7 @@ pub fn make(
     let candidate = repo.candidate(request.rev.as_deref())?;
     let template = package.template.clone();
     let first_parent = request.first_parent || config.commits.first_parent;
-    let options = scope::Options {
-        first_parent,
-        pre_releases: request.overrides.pre.is_some(),
-        below: None,
-        paths: package.paths.clone(),
-        exclude: package.exclude.clone(),
-    };
+    let options = scope_options(package, request, first_parent);
     let shared = Shared::read(repo, config)?;
     let index = shared.index(&template);
     let history = scope::find(repo, &index, &template, candidate, &options)?;
@@ -590,13 +595,7 @@ pub fn make_all(
                 Some(scope::Target {
                     index: indexes[i].as_ref()?,
                     template: &packages[i].template,
-                    options: scope::Options {
-                        first_parent: false,
-                        pre_releases: request.overrides.pre.is_some(),
-                        below: None,
-                        paths: packages[i].paths.clone(),
-                        exclude: packages[i].exclude.clone(),
-                    },
+                    options: scope_options(&packages[i], request, false),
                 })
             })
             .collect();
@@ -626,13 +625,7 @@ pub fn make_all(
     } else {
         let candidate = repo.candidate(request.rev.as_deref())?;
         for i in (0..packages.len()).filter(|&i| needed[i]) {
-            let options = scope::Options {
-                first_parent,
-                pre_releases: request.overrides.pre.is_some(),
-                below: None,
-                paths: packages[i].paths.clone(),
-                exclude: packages[i].exclude.clone(),
-            };
+            let options = scope_options(&packages[i], request, first_parent);
             if let Some(index) = &indexes[i] {
                 let template = &packages[i].template;
                 histories[i] = Some(scope::find(repo, index, template, candidate, &options)?);

@@ -236,6 +236,12 @@ fn generate(seed: u64, commits: usize, skew: bool) -> TestRepo {
         )
         .unwrap();
     }
+    fast_import(&repo, &stream);
+    repo
+}
+
+/// Feeds a `git fast-import` stream to the repository and checks out `main`.
+fn fast_import(repo: &TestRepo, stream: &[u8]) {
     let mut cmd = Command::new("git");
     hermetic(&mut cmd, repo.root());
     let mut child = cmd
@@ -244,10 +250,9 @@ fn generate(seed: u64, commits: usize, skew: bool) -> TestRepo {
         .stdin(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    child.stdin.take().unwrap().write_all(stream).unwrap();
     assert!(child.wait().unwrap().success());
     repo.git(&["reset", "-q", "--hard", "main"]);
-    repo
 }
 
 /// Each package's plan from one all-packages run, by name, without the
@@ -475,17 +480,7 @@ fn a_release_reached_from_a_later_branch_keeps_its_own_order() {
         )
         .unwrap();
     }
-    let mut cmd = Command::new("git");
-    hermetic(&mut cmd, repo.root());
-    let mut child = cmd
-        .args(["fast-import", "--quiet"])
-        .current_dir(repo.path())
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&stream).unwrap();
-    assert!(child.wait().unwrap().success());
-    repo.git(&["reset", "-q", "--hard", "main"]);
+    fast_import(&repo, &stream);
     let alone = repo
         .run(&["changelog", "--package", "a", "-o", "-"])
         .expect(0)

@@ -86,9 +86,8 @@ fn one_pass(env: &Env, options: &Options) -> Result<Vec<Option<FromPass>>, Error
         .iter()
         .map(|p| shared.index(&p.template))
         .collect();
-    // A changelog with every release in it needs no history; the others
-    // need their chain down to the first release below the lowest one
-    // missing, and share the pass.
+    // Changelogs lacking releases need their chain down to the first
+    // release below the lowest one missing, and share the pass.
     let mut until = Vec::new();
     for (package, index) in env.packages.iter().zip(&indexes) {
         until.push(changelog_update::lowest_missing(
@@ -114,12 +113,10 @@ fn one_pass(env: &Env, options: &Options) -> Result<Vec<Option<FromPass>>, Error
         _ => chains::find_chains(&env.repo, &targets, env.repo.head()?)?,
     }
     .into_iter();
+    // A complete changelog gets no chain: `prepare` sees it needs none.
     let mut out = Vec::new();
     for (index, until) in indexes.into_iter().zip(until) {
-        let chain = match until {
-            None => Some(Vec::new()),
-            Some(_) => found.next().flatten(),
-        };
+        let chain = until.and_then(|_| found.next().flatten());
         out.push(Some(FromPass { index, chain }));
     }
     Ok(out)

@@ -147,21 +147,6 @@ impl Repo {
                 active[w] &= !word;
             }
         }
-        let new_node = |nodes: &mut Vec<Node>,
-                        index: &mut HashMap<Oid, usize, OidHash>,
-                        bits: &mut Bits,
-                        id: Oid| {
-            let slot = bits.add();
-            nodes.push(Node {
-                commit: None,
-                parents: Vec::new(),
-                queued: false,
-                visited: false,
-                slot,
-            });
-            index.insert(id, nodes.len() - 1);
-            nodes.len() - 1
-        };
         if active.iter().any(|&w| w != 0) {
             let first = read(start)?;
             queue.push(Entry {
@@ -169,7 +154,7 @@ impl Repo {
                 seq,
                 id: start,
             });
-            let at = new_node(&mut nodes, &mut index, &mut bits, start);
+            let at = node_for(start, &mut nodes, &mut index, &mut bits);
             nodes[at].queued = true;
             nodes[at].commit = Some(first);
             for (w, word) in active.iter().enumerate() {
@@ -228,10 +213,7 @@ impl Repo {
                     seq,
                     id: parent,
                 });
-                let i = match known {
-                    Some(i) => i,
-                    None => new_node(&mut nodes, &mut index, &mut bits, parent),
-                };
+                let i = node_for(parent, &mut nodes, &mut index, &mut bits);
                 nodes[i].queued = true;
                 nodes[i].commit = Some(commit);
                 let parent_slot = nodes[i].slot;
@@ -284,6 +266,28 @@ impl Repo {
     }
 }
 
+/// Where the node of `id` is, made (in range for every package) if new.
+fn node_for(
+    id: Oid,
+    nodes: &mut Vec<Node>,
+    index: &mut HashMap<Oid, usize, OidHash>,
+    bits: &mut Bits,
+) -> usize {
+    if let Some(&at) = index.get(&id) {
+        return at;
+    }
+    let slot = bits.add();
+    nodes.push(Node {
+        commit: None,
+        parents: Vec::new(),
+        queued: false,
+        visited: false,
+        slot,
+    });
+    index.insert(id, nodes.len() - 1);
+    nodes.len() - 1
+}
+
 /// Marks `id` out of range for the packages in `marks` and carries the
 /// mark to its visited ancestors; unvisited ones keep it until visited.
 fn mark_out(
@@ -296,21 +300,7 @@ fn mark_out(
 ) {
     let mut stack = vec![(id, marks.to_vec())];
     while let Some((id, marks)) = stack.pop() {
-        let at = match index.get(&id) {
-            Some(&at) => at,
-            None => {
-                let slot = bits.add();
-                nodes.push(Node {
-                    commit: None,
-                    parents: Vec::new(),
-                    queued: false,
-                    visited: false,
-                    slot,
-                });
-                index.insert(id, nodes.len() - 1);
-                nodes.len() - 1
-            }
-        };
+        let at = node_for(id, nodes, index, bits);
         let node = &nodes[at];
         let own = bits.get_mut(node.slot);
         let new: Vec<u64> = marks.iter().zip(own.iter()).map(|(m, o)| m & !o).collect();
